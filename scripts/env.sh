@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings, sourced by the scripts.  BUILD_DIR moves every build
+# product (extracted kernel, objects, ccache, initramfs, VM logs) out of
+# the checkout; CCACHE_DIR defaults to a folder inside it.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=$(mkdir -p "${BUILD_DIR:-$REPO/build}" && cd "${BUILD_DIR:-$REPO/build}" && pwd)
+export BUILD_DIR
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD_DIR/ccache}
+export PATH="$HOME/.cargo/bin:$PATH"
+TREE=$BUILD_DIR/linux
+export TREE
+KERNEL=${KERNEL:-debug}
+OBJ=$BUILD_DIR/obj-$KERNEL
+JOBS=${JOBS:-$(($(nproc) + 1))}
+KMAKE=(make -s -C "$TREE" O="$OBJ" LLVM=1 CC="ccache clang" -j"$JOBS")
+# Server variants built as tipc.ko: c = upstream topsrv.c/subscr.c.
+VARIANTS=${VARIANTS:-c}
+
+case "$KERNEL" in
+plain) FRAGMENTS=("$REPO/configs/base.fragment") ;;
+debug) FRAGMENTS=("$REPO/configs/base.fragment" "$REPO/configs/debug.fragment") ;;
+*) echo "KERNEL must be plain or debug, not '$KERNEL'" >&2; exit 2 ;;
+esac

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test command: set-up, the debug kernel (KASAN, lockdep, kmemleak),
+# tipc.ko per server variant, KUnit modules, tools, then every test in one
+# QEMU run.  Ends with 'N passed, N failed' over everything that ran.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+export KERNEL=${KERNEL:-debug}
+
+step() {
+	echo "== $*"
+	if ! "$@"; then
+		echo "test: '$*' failed"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+}
+
+start=$(date +%s)
+step "$REPO/scripts/setup.sh"
+step "$REPO/scripts/build-kernel.sh"
+step "$REPO/scripts/build-modules.sh"
+step "$REPO/scripts/build-tools.sh"
+step "$REPO/scripts/mkinitramfs.sh"
+echo "== build took $(($(date +%s) - start)) s"
+"$REPO/scripts/vm-run.sh" -t "${TEST_TIMEOUT:-2400}" -n "tests-$KERNEL" "$REPO/tests/guest/all.sh"
+echo "== results after $(($(date +%s) - start)) s (guest output: $BUILD_DIR/runs/tests-$KERNEL)"
+exec python3 "$REPO/scripts/results.py" "$BUILD_DIR/runs/tests-$KERNEL"

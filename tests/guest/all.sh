@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Every in-guest test, for every tipc.ko server variant in the initramfs.
+. /lib/guest/lib.sh
+fail=0
+
+# Built-in suites (the kernel crate's Rust doctests) ran during boot.
+for s in $(ls "$KUNIT_DEBUGFS" 2>/dev/null); do
+	kunit_results "$s" "boot:$s"
+done
+
+for v in $(cat /etc/tipc-variants); do
+	log "=== tipc.ko with the $v server ==="
+	ktap_suite "$v:module" 1
+	ktap_case loads tipc_load "$v"
+	ktap_end
+	grep -q "^tipc " /proc/modules || { fail=1; continue; }
+	$TIPC node set addr 1.1.100 || fail=1
+
+	kunit_load tipc_topsrv_kunit || fail=1
+	kunit_results tipc_topsrv_kernel_client "$v:tipc_topsrv_kernel_client"
+
+	TIPC_SERVER=$v ktap_run "$v:topology_spec" /bin/topo-spec || fail=1
+
+	ktap_suite "$v:cluster" 1
+	ktap_case three_nodes_see_each_other cluster_up 3
+	ktap_end
+	ktap_run "$v:topology_cluster" \
+		$IP netns exec n1 /bin/topo-spec cluster n2=1.1.2 n3=1.1.3 || fail=1
+	cluster_down
+
+	ktap_suite "$v:module_unload" 1
+	ktap_case unloads_when_idle tipc_unload
+	ktap_end
+	[ "$KTAP_FAILED" = 0 ] || fail=1
+done
+exit $fail
