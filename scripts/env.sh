@@ -13,8 +13,9 @@ KERNEL=${KERNEL:-debug}
 OBJ=$BUILD_DIR/obj-$KERNEL
 JOBS=${JOBS:-$(($(nproc) + 1))}
 KMAKE=(make -s -C "$TREE" O="$OBJ" LLVM=1 CC="ccache clang" -j"$JOBS")
-# Server variants built as tipc.ko: c = upstream topsrv.c/subscr.c.
-VARIANTS=${VARIANTS:-c}
+# Server variants built as tipc.ko: c = upstream topsrv.c/subscr.c,
+# rust = net/tipc/rust (CONFIG_TIPC_SERVER_RUST).
+VARIANTS=${VARIANTS:-c rust}
 
 case "$KERNEL" in
 plain) FRAGMENTS=("$REPO/configs/base.fragment") ;;

@@ -4,19 +4,18 @@
 # kconfig.sh <objdir> <fragment>...
 # tinyconfig + fragments + olddefconfig, then check that every symbol the
 # fragments ask for is really what they say (olddefconfig drops unmet ones
-# silently).  Skipped when the fragments and the tree have not changed.
+# silently).  The merge is skipped when the fragments have not changed.
 set -euo pipefail
 tree=${TREE:?}
 obj=$1; shift
 mkdir -p "$obj"
 stamp="$obj/.fragments.sha"
 want=$(cat "$@" "$tree/Makefile" | sha256sum | cut -d' ' -f1)
-if [ -f "$obj/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-	echo "kconfig: $obj/.config up to date"
-	exit 0
+if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	make -s -C "$tree" O="$obj" LLVM=1 tinyconfig >/dev/null
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
 fi
-make -s -C "$tree" O="$obj" LLVM=1 tinyconfig >/dev/null
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
+# Always: symbols the project's Kconfig changes added get their defaults.
 make -s -C "$tree" O="$obj" LLVM=1 olddefconfig >/dev/null
 
 bad=0

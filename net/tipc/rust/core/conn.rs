@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One client connection of a server.
+
+use super::outqueue::{OutQueue, PushError};
+use super::server::Server;
+use super::service::Service;
+use super::stats::Stats;
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    impl_has_work,
+    net::socket::{Received, Sent, Socket, SocketEvents},
+    new_spinlock_bh, new_work,
+    prelude::*,
+    sync::{Arc, ArcBorrow, SpinLockBh},
+    workqueue::{Work, WorkItem},
+};
+
+/// Work item id of the receive work.
+const RECV: u64 = 1;
+/// Work item id of the send work.
+const SEND: u64 = 2;
+/// Requests handled per run of the receive work before it yields.
+const RECV_BUDGET: usize = 64;
+
+/// The outbound side, shared with softirq producers.
+struct Outbound<T: Copy> {
+    queue: OutQueue<T>,
+    /// Set by `close`, or by a push that did not fit: nothing more is queued.
+    closing: bool,
+    /// Why a push did not fit; the receive work closes the connection.
+    failed: Option<PushError>,
+}
+
+/// A connection: a client's socket (or none, for a kernel subscriber), the
+/// service's state for it, its outbound queue, and its two work items.
+///
+/// # Invariants
+///
+/// While `sock` has events attached, the socket holds a reference on this
+/// connection; `close` detaches them.
+#[pin_data]
+pub(crate) struct Conn<S: Service> {
+    id: u32,
+    server: Arc<Server<S>>,
+    sock: Option<Socket>,
+    closed: AtomicBool,
+    #[pin]
+    out: SpinLockBh<Outbound<S::Out>>,
+    #[pin]
+    state: S::ConnState,
+    #[pin]
+    recv_work: Work<Conn<S>, RECV>,
+    #[pin]
+    send_work: Work<Conn<S>, SEND>,
+}
+
+impl_has_work! {
+    impl{S: Service} HasWork<Conn<S>, RECV> for Conn<S> { self.recv_work }
+    impl{S: Service} HasWork<Conn<S>, SEND> for Conn<S> { self.send_work }
+}
+
+impl<S: Service> Conn<S> {
+    pub(crate) fn new(
+        id: u32,
+        server: Arc<Server<S>>,
+        sock: Option<Socket>,
+    ) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            id,
+            server,
+            sock,
+            closed: AtomicBool::new(false),
+            out <- new_spinlock_bh!(
+                Outbound { queue: OutQueue::new(), closing: false, failed: None },
+                "tipc_conn_out"
+            ),
+            state <- S::conn_state(),
+            recv_work <- new_work!("tipc_conn_recv"),
+            send_work <- new_work!("tipc_conn_send"),
+        }? Error)
+    }
+
+    /// The id kernel subscribers know the connection by.
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    pub(crate) fn server(&self) -> &Arc<Server<S>> {
+        &self.server
+    }
+
+    /// The service's state for this connection.
+    pub(crate) fn state(&self) -> &S::ConnState {
+        &self.state
+    }
+
+    /// Starts receiving: events from now on, and whatever arrived already.
+    pub(crate) fn start(self: &Arc<Self>) -> Result {
+        if let Some(sock) = &self.sock {
+            sock.attach_events(self.clone())?;
+            Self::kick_recv(self.as_arc_borrow());
+        }
+        Ok(())
+    }
+
+    fn kick_recv(this: ArcBorrow<'_, Self>) {
+        // Already queued: the queued run will see what we would have.
+        let _ = this.server.recv_queue().enqueue::<Arc<Self>, RECV>(this.into());
+    }
+
+    fn kick_send(this: ArcBorrow<'_, Self>) {
+        let _ = this.server.send_queue().enqueue::<Arc<Self>, SEND>(this.into());
+    }
+
+    /// Queues `out` for the client, from any context (it never sleeps).
+    ///
+    /// Nothing is queued if `accept` (called under the queue's lock)
+    /// refuses, or if the connection is closing. With `bounded`, a full
+    /// queue (or one that cannot grow) closes the connection instead.
+    pub(crate) fn queue(
+        this: ArcBorrow<'_, Self>,
+        out: S::Out,
+        bounded: bool,
+        accept: impl FnOnce() -> bool,
+    ) {
+        let stats = &this.server.stats;
+        let limit = bounded.then(|| crate::ffi::queue_limit() as usize);
+        let mut o = this.out.lock();
+        if o.closing {
+            Stats::inc(&stats.discarded);
+            return;
+        }
+        if !accept() {
+            return;
+        }
+        match o.queue.push(out, limit) {
+            Ok(()) => {
+                stats.high_water(o.queue.len());
+                drop(o);
+                Stats::inc(&stats.queued);
+                Self::kick_send(this);
+            }
+            Err(e) => {
+                o.closing = true;
+                o.failed = Some(e);
+                drop(o);
+                Self::kick_recv(this);
+            }
+        }
+    }
+
+    /// Closes the connection, once: no more events, the service releases
+    /// its state, the peer sees the end of the stream, and the server
+    /// forgets the connection. Process context.
+    pub(crate) fn close(self: &Arc<Self>) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let stats = &self.server.stats;
+        {
+            let mut o = self.out.lock();
+            o.closing = true;
+            let n = o.queue.clear();
+            stats.discarded.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        if let Some(sock) = &self.sock {
+            // The socket's reference on us comes back; ours keeps us alive.
+            drop(sock.detach_events::<Self>());
+            let _ = sock.shutdown();
+        }
+        S::closed(&self.server, self);
+        self.server.forget(self.id);
+        stats.conns_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    fn receive(self: &Arc<Self>) {
+        let failed = self.out.lock().failed;
+        if let Some(e) = failed {
+            let stats = &self.server.stats;
+            Stats::inc(match e {
+                PushError::Full => &stats.closed_overflow,
+                PushError::NoMemory => &stats.closed_no_memory,
+            });
+            self.close();
+            return;
+        }
+        let Some(sock) = &self.sock else { return };
+        let mut buf = KVec::new();
+        if buf.extend_with(S::MAX_REQUEST, 0u8, GFP_KERNEL).is_err() {
+            // Retried on the next event; nothing was read.
+            return;
+        }
+        for _ in 0..RECV_BUDGET {
+            match sock.recv(&mut buf) {
+                Ok(Received::Data(n)) => {
+                    if S::received(&self.server, self, &buf[..n]).is_err() {
+                        Stats::inc(&self.server.stats.rejected);
+                        self.close();
+                        return;
+                    }
+                }
+                Ok(Received::WouldBlock) => return,
+                Ok(Received::Closed) | Err(_) => {
+                    self.close();
+                    return;
+                }
+            }
+            if self.is_closed() {
+                return;
+            }
+        }
+        // More may be waiting: yield to other connections, then go on.
+        Self::kick_recv(self.as_arc_borrow());
+    }
+
+    fn send(self: &Arc<Self>) {
+        loop {
+            let out = {
+                let o = self.out.lock();
+                if o.closing {
+                    return;
+                }
+                match o.queue.front() {
+                    Some(out) => out,
+                    None => return,
+                }
+            };
+            match &self.sock {
+                None => S::deliver_local(&self.server, &out),
+                Some(sock) => match sock.send(S::payload(&out)) {
+                    Ok(Sent::Done) => {}
+                    // The socket's write-space event queues us again.
+                    Ok(Sent::WouldBlock) => return,
+                    Err(_) => {
+                        self.close();
+                        return;
+                    }
+                },
+            }
+            self.out.lock().queue.pop();
+            Stats::inc(&self.server.stats.sent);
+            S::sent(&self.server, self, &out);
+        }
+    }
+}
+
+impl<S: Service> WorkItem<RECV> for Conn<S> {
+    type Pointer = Arc<Self>;
+
+    fn run(this: Arc<Self>) {
+        if !this.is_closed() {
+            this.receive();
+        }
+    }
+}
+
+impl<S: Service> WorkItem<SEND> for Conn<S> {
+    type Pointer = Arc<Self>;
+
+    fn run(this: Arc<Self>) {
+        if !this.is_closed() {
+            this.send();
+        }
+    }
+}
+
+impl<S: Service> SocketEvents for Conn<S> {
+    fn data_ready(this: ArcBorrow<'_, Self>) {
+        Self::kick_recv(this);
+    }
+
+    fn write_space(this: ArcBorrow<'_, Self>) {
+        Self::kick_send(this);
+    }
+}

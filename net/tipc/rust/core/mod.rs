@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The service-agnostic server core.
+//!
+//! A [`server::Server`] runs one [`service::Service`] in one network
+//! namespace: a listening kernel socket published at the service's address,
+//! one [`conn::Conn`] per client, and two dedicated workqueues. The
+//! receive queue accepts connections and reads requests; the send queue
+//! drains each connection's [`outqueue::OutQueue`], which softirq code fills
+//! without sleeping. Memory per connection is bounded (see `outqueue`).
+
+pub(crate) mod conn;
+pub(crate) mod outqueue;
+pub(crate) mod server;
+pub(crate) mod service;
+pub(crate) mod stats;

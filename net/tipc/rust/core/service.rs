@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What a service tells the server core.
+
+use super::{conn::Conn, server::Server};
+use crate::ffi::{Scope, ServiceRange};
+use kernel::{net::socket::SockType, prelude::*, str::CStr, sync::Arc};
+
+/// A service run by [`Server`]: its address, its per-connection state, and
+/// its handlers. The handlers run in process context on the server's
+/// workqueues, except where noted.
+pub(crate) trait Service: Sized + Send + Sync + 'static {
+    /// Names of the receive and send workqueues.
+    const RECV_QUEUE: &'static CStr;
+    /// See [`Service::RECV_QUEUE`].
+    const SEND_QUEUE: &'static CStr;
+    /// Socket type of the service.
+    const SOCK_TYPE: SockType;
+    /// Bytes read per request; a longer message is truncated to this.
+    const MAX_REQUEST: usize;
+    /// Prefix of the service's lines in `/proc/net/tipc_server`.
+    const NAME: &'static str;
+
+    /// Per-connection state.
+    type ConnState: Send + Sync;
+    /// A message waiting on a connection's outbound queue.
+    type Out: Copy + Send;
+
+    /// The address the server publishes, and with which scope.
+    fn address(&self) -> (ServiceRange, Scope);
+
+    /// The state of a new connection.
+    fn conn_state() -> impl PinInit<Self::ConnState>;
+
+    /// Handles one request. An error closes the connection (the protocol's
+    /// answer to a malformed request).
+    fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
+
+    /// The bytes `out` puts on the wire.
+    fn payload(out: &Self::Out) -> &[u8];
+
+    /// Hands `out` to a connection without a socket (a kernel subscriber).
+    fn deliver_local(server: &Server<Self>, out: &Self::Out);
+
+    /// Called once `out` has left the queue (sent or delivered).
+    fn sent(server: &Server<Self>, conn: &Arc<Conn<Self>>, out: &Self::Out);
+
+    /// Called once when the connection closes, to release its state.
+    fn closed(server: &Server<Self>, conn: &Conn<Self>);
+}

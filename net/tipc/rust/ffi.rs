@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The FFI boundary between the Rust server and the rest of `tipc.ko`.
+//!
+//! Everything TIPC-internal the server needs is reached through `glue.c`
+//! (those symbols are private to `tipc.ko`, so the kernel crate cannot wrap
+//! them), and everything C calls in the server enters here. This is the
+//! only module of the crate with `unsafe` code; what it exports is safe.
+
+use crate::namespace::NetServers;
+use crate::topology::{self, Subscription};
+use core::ffi::{c_int, c_void};
+use core::pin::Pin;
+use core::ptr::NonNull;
+use kernel::{
+    bindings,
+    error::to_result,
+    net::{namespace::NetNs, socket::Socket},
+    prelude::*,
+    sync::Arc,
+};
+
+/// `AF_TIPC`.
+pub(crate) const AF_TIPC: u16 = 30;
+
+/// Binding scope of the servers, `TIPC_NODE_SCOPE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub(crate) enum Scope {
+    Node = 3,
+}
+
+/// `TIPC_CRITICAL_IMPORTANCE`, the importance of server sockets.
+pub(crate) const TIPC_CRITICAL_IMPORTANCE: i32 = 3;
+
+/// A service range `{type, lower, upper}` (`struct tipc_service_range`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ServiceRange {
+    pub(crate) ty: u32,
+    pub(crate) lower: u32,
+    pub(crate) upper: u32,
+}
+
+/// A name table change as [`Subscription::report`] gets it, host order.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Report {
+    pub(crate) lower: u32,
+    pub(crate) upper: u32,
+    pub(crate) port: u32,
+    pub(crate) node: u32,
+    pub(crate) event: u32,
+    pub(crate) scope: c_int,
+    pub(crate) must: bool,
+}
+
+#[repr(C)]
+struct SubOps {
+    report: unsafe extern "C" fn(*const c_void, *const Report),
+    timeout: unsafe extern "C" fn(*const c_void),
+}
+
+extern "C" {
+    fn tipc_rs_sub_create(
+        net: *mut c_void,
+        ty: u32,
+        lower: u32,
+        upper: u32,
+        filter: u32,
+        timeout: u32,
+        ops: *const SubOps,
+        owner: *const c_void,
+    ) -> *mut c_void;
+    fn tipc_rs_sub_delete(sub: *mut c_void);
+    fn tipc_rs_sock_publish(
+        sock: *mut c_void,
+        ty: u32,
+        lower: u32,
+        upper: u32,
+        scope: c_int,
+        importance: c_int,
+    ) -> c_int;
+    fn tipc_rs_kern_evt(net: *mut c_void, evt: *const u8);
+    fn tipc_rs_net_servers(net: *mut c_void) -> *mut c_void;
+    fn tipc_rs_set_net_servers(net: *mut c_void, servers: *mut c_void);
+    fn tipc_rs_queue_limit() -> u32;
+    fn seq_write(seq: *mut c_void, data: *const c_void, len: usize) -> c_int;
+}
+
+/// Publishes `range` for `sock` with `scope`, even for the reserved types
+/// that `kernel_bind()` refuses, at `importance`.
+pub(crate) fn publish(sock: &Socket, range: ServiceRange, scope: Scope, importance: i32) -> Result {
+    // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant; servers only create
+    // `AF_TIPC` ones).
+    to_result(unsafe {
+        tipc_rs_sock_publish(sock.as_ptr().cast(), range.ty, range.lower, range.upper, scope as c_int, importance)
+    })
+}
+
+/// Delivers a 48-byte topology event to a kernel subscriber (group messaging).
+pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; 48]) {
+    // SAFETY: `net` is live (`NetNs` invariant); `evt` is a readable `struct tipc_event`.
+    unsafe { tipc_rs_kern_evt(net.as_ptr().cast(), evt.as_ptr()) }
+}
+
+/// The `event_queue_limit` module parameter.
+pub(crate) fn queue_limit() -> u32 {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { tipc_rs_queue_limit() }
+}
+
+/// A subscription registered with the name table.
+///
+/// Owns both the Rust [`Subscription`] and the C `struct tipc_subscription`
+/// the name table links; dropping it withdraws the C object first, which
+/// guarantees that no callback uses the Rust one any more, then frees it.
+///
+/// # Invariants
+///
+/// `csub` was returned by `tipc_rs_sub_create()` with `owner` as its owner
+/// and has not been deleted; `owner` does not move until `drop` (it is
+/// pinned in its box).
+pub(crate) struct NameSubscription {
+    csub: NonNull<c_void>,
+    owner: Pin<KBox<Subscription>>,
+}
+
+// SAFETY: The C subscription may be withdrawn from any thread; `Subscription` is `Send`.
+unsafe impl Send for NameSubscription {}
+// SAFETY: Shared access only reads the `Subscription`, which is `Sync`.
+unsafe impl Sync for NameSubscription {}
+
+static SUB_OPS: SubOps = SubOps { report: report_callback, timeout: timeout_callback };
+
+unsafe extern "C" fn report_callback(owner: *const c_void, r: *const Report) {
+    // SAFETY: `owner` is the `Subscription` registered in `NameSubscription::new`, alive until
+    // the C subscription is deleted (type invariant); `r` is valid for the call.
+    unsafe { (*owner.cast::<Subscription>()).report(&*r) }
+}
+
+unsafe extern "C" fn timeout_callback(owner: *const c_void) {
+    // SAFETY: As in `report_callback`.
+    unsafe { (*owner.cast::<Subscription>()).expire() }
+}
+
+impl NameSubscription {
+    /// Registers `owner` for changes in `range` of `net`'s name table. The
+    /// bindings already there are reported to it before this returns.
+    pub(crate) fn new(
+        net: NetNs,
+        range: ServiceRange,
+        filter: u32,
+        timeout: u32,
+        owner: Pin<KBox<Subscription>>,
+    ) -> Result<Self> {
+        let owner_ptr: *const Subscription = &*owner;
+        // SAFETY: `net` is live; `owner_ptr` stays valid until `drop` deletes the C object
+        // (it is pinned and owned by the result, or freed only after the failure below).
+        let csub = unsafe {
+            tipc_rs_sub_create(
+                net.as_ptr().cast(),
+                range.ty,
+                range.lower,
+                range.upper,
+                filter,
+                timeout,
+                &SUB_OPS,
+                owner_ptr.cast(),
+            )
+        };
+        // INVARIANT: A non-null result is a registered subscription owned by us.
+        NonNull::new(csub).map(|csub| Self { csub, owner }).ok_or(ENOMEM)
+    }
+
+    /// The Rust side of the subscription.
+    pub(crate) fn subscription(&self) -> &Subscription {
+        &self.owner
+    }
+}
+
+impl Drop for NameSubscription {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `csub` is registered and not deleted; after this call
+        // no callback runs on `owner`, which is freed when the fields drop.
+        unsafe { tipc_rs_sub_delete(self.csub.as_ptr()) }
+    }
+}
+
+/// Entry point of `tipc_topsrv_init_net()` (glue.c): starts the servers of `net`.
+#[no_mangle]
+pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
+    // SAFETY: Called from the pernet `init` of `net`; the servers it starts are stopped and
+    // freed by `tipc_rs_net_exit` in the pernet `exit`, so they never outlive the namespace.
+    let Some(net) = (unsafe { NetNs::from_raw(net) }) else {
+        return EINVAL.to_errno();
+    };
+    match NetServers::start(net) {
+        Ok(servers) => {
+            // SAFETY: `net` is live; the pointer is taken back in `tipc_rs_net_exit`.
+            unsafe { tipc_rs_set_net_servers(net.as_ptr().cast(), Arc::into_raw(servers).cast_mut().cast()) };
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops the servers of `net`.
+#[no_mangle]
+pub(crate) extern "C" fn tipc_rs_net_exit(net: *mut bindings::net) {
+    // SAFETY: `net` is live during its pernet `exit`.
+    let p = unsafe { tipc_rs_net_servers(net.cast()) };
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: `p` came from `Arc::into_raw` in `tipc_rs_net_init`; clearing the slot first
+    // means the reference is taken back exactly once.
+    let servers = unsafe {
+        tipc_rs_set_net_servers(net.cast(), core::ptr::null_mut());
+        Arc::<NetServers>::from_raw(p.cast())
+    };
+    servers.stop();
+}
+
+/// Runs `f` on the servers of `net`, if they are running.
+fn with_servers<R>(net: *mut bindings::net, f: impl FnOnce(&NetServers) -> R) -> Option<R> {
+    // SAFETY: The callers are C paths that run while `net` is live and its TIPC pernet state
+    // exists (between `tipc_rs_net_init` and `tipc_rs_net_exit`).
+    let p = unsafe { tipc_rs_net_servers(net.cast()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` holds an `Arc<NetServers>` reference until `tipc_rs_net_exit`, which cannot
+    // run concurrently with the callers (they hold a reference on the namespace or run inside
+    // its TIPC stack).
+    Some(f(unsafe { &*p.cast::<NetServers>() }))
+}
+
+/// `tipc_topsrv_kern_subscr()` (topsrv.h): a subscription of the kernel's
+/// group messaging, whose events go to socket `port` of the own node.
+#[no_mangle]
+pub(crate) extern "C" fn tipc_topsrv_kern_subscr(
+    net: *mut bindings::net,
+    port: u32,
+    ty: u32,
+    lower: u32,
+    upper: u32,
+    filter: u32,
+    conid: *mut c_int,
+) -> bool {
+    let r = with_servers(net, |s| topology::kernel_subscribe(s, port, ServiceRange { ty, lower, upper }, filter));
+    match r {
+        Some(Ok(id)) => {
+            // SAFETY: The caller passes a valid out-pointer.
+            unsafe { *conid = id as c_int };
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `tipc_topsrv_kern_unsubscr()` (topsrv.h).
+#[no_mangle]
+pub(crate) extern "C" fn tipc_topsrv_kern_unsubscr(net: *mut bindings::net, conid: c_int) {
+    with_servers(net, |s| topology::kernel_unsubscribe(s, conid as u32));
+}
+
+/// Writes the statistics of `net`'s servers to `/proc/net/tipc_server`.
+#[no_mangle]
+pub(crate) extern "C" fn tipc_rs_stats_show(net: *mut bindings::net, seq: *mut c_void) {
+    with_servers(net, |s| {
+        let mut buf = KVec::new();
+        if s.format_stats(&mut buf).is_ok() {
+            // SAFETY: `seq` is the seq_file being shown; `buf` is readable for its length.
+            unsafe { seq_write(seq, buf.as_ptr().cast(), buf.len()) };
+        }
+    });
+}

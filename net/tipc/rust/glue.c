@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C glue of the Rust TIPC server (see glue.h): the smallest set of calls
+ * into tipc.ko internals that the Rust side needs, and the entry points
+ * through which tipc.ko's C code reaches the Rust server.
+ */
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "../core.h"
+#include "../addr.h"
+#include "../bearer.h"
+#include "../msg.h"
+#include "../name_table.h"
+#include "../socket.h"
+#include "../subscr.h"
+#include "../topsrv.h"
+#include "glue.h"
+
+static unsigned int event_queue_limit = 65536;
+module_param(event_queue_limit, uint, 0644);
+MODULE_PARM_DESC(event_queue_limit,
+		 "Events a topology connection may have waiting before it is closed (Rust server)");
+
+u32 tipc_rs_queue_limit(void)
+{
+	return READ_ONCE(event_queue_limit);
+}
+
+/*
+ * name_table.c links subscriptions through struct tipc_subscription; the
+ * Rust owner hangs off this container.
+ */
+struct tipc_rs_sub {
+	struct tipc_subscription sub;
+	const struct tipc_rs_sub_ops *ops;
+	const void *owner;
+};
+
+static struct tipc_rs_sub *rs_sub(struct tipc_subscription *sub)
+{
+	return container_of(sub, struct tipc_rs_sub, sub);
+}
+
+void tipc_sub_get(struct tipc_subscription *sub)
+{
+	kref_get(&sub->kref);
+}
+
+static void tipc_rs_sub_release(struct kref *kref)
+{
+	kfree(rs_sub(container_of(kref, struct tipc_subscription, kref)));
+}
+
+void tipc_sub_put(struct tipc_subscription *sub)
+{
+	kref_put(&sub->kref, tipc_rs_sub_release);
+}
+
+/* Called by the name table, in softirq or process context, locks held. */
+void tipc_sub_report_overlap(struct tipc_subscription *sub,
+			     struct publication *p, u32 event, bool must)
+{
+	struct tipc_rs_report r = {
+		.lower = p->sr.lower,
+		.upper = p->sr.upper,
+		.ref = p->sk.ref,
+		.node = p->sk.node,
+		.event = event,
+		.scope = p->scope,
+		.must = must,
+	};
+
+	rs_sub(sub)->ops->report(rs_sub(sub)->owner, &r);
+}
+
+static void tipc_rs_sub_timeout(struct timer_list *t)
+{
+	struct tipc_subscription *sub = from_timer(sub, t, timer);
+
+	rs_sub(sub)->ops->timeout(rs_sub(sub)->owner);
+}
+
+/*
+ * Registers a subscription with the name table; the bindings already in
+ * its range are reported to @owner before this returns. @owner must stay
+ * valid until tipc_rs_sub_delete() returns.
+ */
+struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
+					     u32 lower, u32 upper, u32 filter,
+					     u32 timeout,
+					     const struct tipc_rs_sub_ops *ops,
+					     const void *owner)
+{
+	struct tipc_rs_sub *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	struct tipc_subscription *sub;
+
+	if (!rs)
+		return NULL;
+	rs->ops = ops;
+	rs->owner = owner;
+	sub = &rs->sub;
+	sub->net = net;
+	sub->conid = -1;
+	sub->s.seq.type = type;
+	sub->s.seq.lower = lower;
+	sub->s.seq.upper = upper;
+	sub->s.filter = filter;
+	sub->s.timeout = timeout;
+	INIT_LIST_HEAD(&sub->service_list);
+	INIT_LIST_HEAD(&sub->sub_list);
+	spin_lock_init(&sub->lock);
+	kref_init(&sub->kref);
+	timer_setup(&sub->timer, tipc_rs_sub_timeout, 0);
+	if (!tipc_nametbl_subscribe(sub)) {
+		kfree(rs);
+		return NULL;
+	}
+	if (timeout != TIPC_WAIT_FOREVER)
+		mod_timer(&sub->timer, jiffies + msecs_to_jiffies(timeout));
+	return sub;
+}
+
+/*
+ * Withdraws a subscription. Once this returns, its owner's callbacks are
+ * neither running nor will run: the name table calls them under locks that
+ * tipc_nametbl_unsubscribe() takes, and the timer is shut down.
+ */
+void tipc_rs_sub_delete(struct tipc_subscription *sub)
+{
+	tipc_nametbl_unsubscribe(sub);
+	timer_shutdown_sync(&sub->timer);
+	tipc_sub_put(sub);
+}
+
+/*
+ * Publishes a server socket's service address. tipc_sk_bind() rather than
+ * kernel_bind(): the latter refuses the reserved types (< 64) servers use.
+ */
+int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
+			 int scope, int importance)
+{
+	struct sockaddr_tipc sa = {
+		.family = AF_TIPC,
+		.addrtype = TIPC_SERVICE_RANGE,
+		.scope = scope,
+		.addr.nameseq = { type, lower, upper },
+	};
+	int rc;
+
+	lock_sock(sock->sk);
+	rc = tsk_set_importance(sock->sk, importance);
+	release_sock(sock->sk);
+	if (rc)
+		return rc;
+	return tipc_sk_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/*
+ * Delivers a topology event to the kernel subscriber (a group member
+ * socket) whose port is in the first word of usr_handle.
+ */
+void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
+{
+	u32 port = *(u32 *)&evt->s.usr_handle;
+	u32 self = tipc_own_addr(net);
+	struct sk_buff_head evtq;
+	struct sk_buff *skb;
+
+	skb = tipc_msg_create(TOP_SRV, 0, INT_H_SIZE, sizeof(*evt),
+			      self, self, port, port, 0);
+	if (!skb)
+		return;
+	msg_set_dest_droppable(buf_msg(skb), true);
+	memcpy(msg_data(buf_msg(skb)), evt, sizeof(*evt));
+	skb_queue_head_init(&evtq);
+	__skb_queue_tail(&evtq, skb);
+	tipc_loopback_trace(net, &evtq);
+	tipc_sk_rcv(net, &evtq);
+}
+
+/* The Rust per-namespace state lives where tipc_net keeps the C server's. */
+void *tipc_rs_net_servers(struct net *net)
+{
+	return tipc_net(net)->topsrv;
+}
+
+void tipc_rs_set_net_servers(struct net *net, void *servers)
+{
+	tipc_net(net)->topsrv = servers;
+}
+
+static int tipc_rs_stats_seq_show(struct seq_file *seq, void *v)
+{
+	tipc_rs_stats_show(seq_file_single_net(seq), seq);
+	return 0;
+}
+
+/* Pernet hooks of the server, registered by core.c. */
+int __net_init tipc_topsrv_init_net(struct net *net)
+{
+	int rc = tipc_rs_net_init(net);
+
+	if (rc)
+		return rc;
+	if (!proc_create_net_single("tipc_server", 0444, net->proc_net,
+				    tipc_rs_stats_seq_show, NULL)) {
+		tipc_rs_net_exit(net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void __net_exit tipc_topsrv_exit_net(struct net *net)
+{
+	remove_proc_entry("tipc_server", net->proc_net);
+	tipc_rs_net_exit(net);
+}

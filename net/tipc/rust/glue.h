@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C side of the FFI boundary between tipc.ko and its Rust server
+ * (CONFIG_TIPC_SERVER_RUST): what Rust cannot reach by itself because it
+ * lives in tipc.ko's private headers (name table subscriptions, binding of
+ * reserved service types, internal messages) and what C calls in Rust.
+ */
+#ifndef _TIPC_RUST_GLUE_H
+#define _TIPC_RUST_GLUE_H
+
+#include <linux/types.h>
+
+struct net;
+struct socket;
+struct seq_file;
+struct tipc_event;
+struct tipc_subscription;
+
+/* A name table change as a subscription sees it, in host byte order. */
+struct tipc_rs_report {
+	u32 lower;
+	u32 upper;
+	u32 ref;
+	u32 node;
+	u32 event;
+	int scope;
+	bool must;
+};
+
+/*
+ * Callbacks of a subscription's Rust owner. Both may run in softirq
+ * context: @report with the name table locks held, @timeout from the
+ * subscription's timer. Neither may sleep.
+ */
+struct tipc_rs_sub_ops {
+	void (*report)(const void *owner, const struct tipc_rs_report *r);
+	void (*timeout)(const void *owner);
+};
+
+/* In glue.c. */
+struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
+					     u32 lower, u32 upper, u32 filter,
+					     u32 timeout,
+					     const struct tipc_rs_sub_ops *ops,
+					     const void *owner);
+void tipc_rs_sub_delete(struct tipc_subscription *sub);
+int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
+			 int scope, int importance);
+void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
+void *tipc_rs_net_servers(struct net *net);
+void tipc_rs_set_net_servers(struct net *net, void *servers);
+u32 tipc_rs_queue_limit(void);
+
+/* In Rust (rust/ffi.rs). */
+int tipc_rs_net_init(struct net *net);
+void tipc_rs_net_exit(struct net *net);
+void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
+
+#endif

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The topology service on the server core.
+
+use super::subscription::{Event, Subscription};
+use super::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
+use crate::core::{conn::Conn, server::Server, service::Service, stats::TextBuf};
+use crate::ffi::{self, NameSubscription, Scope, ServiceRange};
+use crate::namespace::NetServers;
+use core::fmt::Write;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use kernel::{
+    c_str,
+    net::socket::SockType,
+    new_mutex,
+    prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
+    sync::{Arc, Mutex},
+};
+
+/// `TIPC_TOP_SRV`.
+const TIPC_TOP_SRV: u32 = 1;
+/// Subscriptions per namespace, as upstream's `TIPC_MAX_SUBSCR`.
+const MAX_SUBSCRIPTIONS: u32 = 65535;
+
+/// The topology service of one namespace.
+pub(crate) struct Topology {
+    subscriptions: AtomicU32,
+    refused_over_limit: AtomicU64,
+}
+
+/// A connection's subscriptions, oldest first.
+pub(crate) struct Subscriptions {
+    subs: RBTree<u64, NameSubscription>,
+    next_id: u64,
+}
+
+impl Topology {
+    pub(crate) fn new() -> Self {
+        Self { subscriptions: AtomicU32::new(0), refused_over_limit: AtomicU64::new(0) }
+    }
+
+    /// Counts a new subscription, unless the namespace has its maximum.
+    fn subscription_reserve(&self) -> bool {
+        self.subscriptions
+            .fetch_update(Relaxed, Relaxed, |n| (n < MAX_SUBSCRIPTIONS).then_some(n + 1))
+            .is_ok()
+    }
+
+    pub(crate) fn subscription_gone(&self) {
+        self.subscriptions.fetch_sub(1, Relaxed);
+    }
+
+    pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
+        writeln!(w, "{}.subscriptions {}", Self::NAME, self.subscriptions.load(Relaxed))?;
+        writeln!(w, "{}.refused_over_limit {}", Self::NAME, self.refused_over_limit.load(Relaxed))
+    }
+
+    fn subscribe(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: Request) -> Result {
+        let topology = server.service();
+        if req.filter & TIPC_SUB_PORTS != 0 && req.filter & TIPC_SUB_SERVICE != 0
+            || req.range.lower > req.range.upper
+        {
+            return Err(EINVAL);
+        }
+        let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        if !topology.subscription_reserve() {
+            topology.refused_over_limit.fetch_add(1, Relaxed);
+            pr_warn!("Subscription rejected, max ({})\n", MAX_SUBSCRIPTIONS);
+            return Err(ENOSPC);
+        }
+        // From here on the count is given back when the `Subscription` drops.
+        let mut table = conn.state().lock();
+        let id = table.next_id;
+        table.next_id += 1;
+        let sub = KBox::pin(Subscription::new(id, conn.clone(), req), GFP_KERNEL)?;
+        // Held across registration: a timeout firing at once must find the
+        // subscription in the table when its event has been sent.
+        let ns = NameSubscription::new(server.net(), req.range, req.filter, req.timeout, sub)?;
+        ns.subscription().initial_done();
+        table.subs.insert(reservation.into_node(id, ns));
+        Ok(())
+    }
+
+    fn cancel(conn: &Conn<Self>, req: &Request) {
+        let key = req.cancelled();
+        let removed = {
+            let mut table = conn.state().lock();
+            let id = table.subs.iter().find(|(_, s)| s.subscription().request().raw == key).map(|(id, _)| *id);
+            id.and_then(|id| table.subs.remove(&id))
+        };
+        // Withdrawn outside the lock.
+        drop(removed);
+    }
+}
+
+impl Service for Topology {
+    const RECV_QUEUE: &'static CStr = c_str!("tipc_topsrv_rcv");
+    const SEND_QUEUE: &'static CStr = c_str!("tipc_topsrv_send");
+    const SOCK_TYPE: SockType = SockType::SeqPacket;
+    const MAX_REQUEST: usize = super::wire::SUBSCR_LEN;
+    const NAME: &'static str = "topology";
+
+    type ConnState = Mutex<Subscriptions>;
+    type Out = Event;
+
+    fn address(&self) -> (ServiceRange, Scope) {
+        (ServiceRange { ty: TIPC_TOP_SRV, lower: TIPC_TOP_SRV, upper: TIPC_TOP_SRV }, Scope::Node)
+    }
+
+    fn conn_state() -> impl PinInit<Self::ConnState> {
+        new_mutex!(Subscriptions { subs: RBTree::new(), next_id: 0 }, "tipc_topsrv_subs")
+    }
+
+    fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, msg: &[u8]) -> Result {
+        // Shorter than a request: the connection closes, as upstream's.
+        let req = Request::decode(msg).ok_or(EINVAL)?;
+        if req.filter & TIPC_SUB_CANCEL != 0 {
+            Self::cancel(conn, &req);
+            return Ok(());
+        }
+        Self::subscribe(server, conn, req)
+    }
+
+    fn payload(out: &Event) -> &[u8] {
+        &out.bytes
+    }
+
+    fn deliver_local(server: &Server<Self>, out: &Event) {
+        ffi::deliver_kernel_event(server.net(), &out.bytes);
+    }
+
+    fn sent(_server: &Server<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
+        if let Some(id) = out.ends {
+            let removed = conn.state().lock().subs.remove(&id);
+            drop(removed);
+        }
+    }
+
+    fn closed(_server: &Server<Self>, conn: &Conn<Self>) {
+        let subs = core::mem::replace(&mut conn.state().lock().subs, RBTree::new());
+        // Every subscription is withdrawn here, outside the lock.
+        drop(subs);
+    }
+}
+
+/// A subscription of the kernel's group messaging: its events go to the
+/// own node's socket `port`. Returns the connection id that
+/// [`kernel_unsubscribe`] takes.
+pub(crate) fn kernel_subscribe(servers: &NetServers, port: u32, range: ServiceRange, filter: u32) -> Result<u32> {
+    let server = &servers.topology;
+    let conn = server.open(None)?;
+    // The whole handle is initialised: the port, then zeroes.
+    let handle = u64::from(port).to_ne_bytes();
+    if let Err(e) = Topology::subscribe(server, &conn, Request::kernel(range, filter, handle)) {
+        conn.close();
+        return Err(e);
+    }
+    Ok(conn.id())
+}
+
+/// Ends a subscription made by [`kernel_subscribe`].
+pub(crate) fn kernel_unsubscribe(servers: &NetServers, id: u32) {
+    if let Some(conn) = servers.topology.find(id) {
+        conn.close();
+    }
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One subscription: turns name table reports into events on its connection.
+
+use super::service::Topology;
+use super::wire::{
+    Request, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE, TIPC_SUB_PORTS,
+};
+use crate::core::conn::Conn;
+use crate::ffi::{Report, Scope};
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::sync::Arc;
+
+/// An event on its way to the subscriber.
+#[derive(Clone, Copy)]
+pub(crate) struct Event {
+    pub(crate) bytes: [u8; super::wire::EVENT_LEN],
+    /// The subscription this event ends (a timeout), removed once it is sent.
+    pub(crate) ends: Option<u64>,
+}
+
+/// The Rust side of a subscription; the name table reaches it through
+/// [`crate::ffi::NameSubscription`], which owns it.
+pub(crate) struct Subscription {
+    id: u64,
+    conn: Arc<Conn<Topology>>,
+    request: Request,
+    /// Set once the timeout event is queued: nothing follows it.
+    /// Written and read under the connection's queue lock.
+    expired: AtomicBool,
+    /// True while the name table reports the bindings that exist at
+    /// subscribe time: that burst is bounded by the name table, not by the
+    /// connection's queue limit.
+    initial: AtomicBool,
+}
+
+impl Subscription {
+    /// A subscription counted in the service's per-namespace total.
+    pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: Request) -> Self {
+        Self { id, conn, request, expired: AtomicBool::new(false), initial: AtomicBool::new(true) }
+    }
+
+    pub(crate) fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The initial report is over; later events count against the queue limit.
+    pub(crate) fn initial_done(&self) {
+        self.initial.store(false, Ordering::Relaxed);
+    }
+
+    /// A binding in the name table changed (softirq, name table locks held).
+    pub(crate) fn report(&self, r: &Report) {
+        let filter = self.request.filter;
+        if !self.request.overlaps(r.lower, r.upper)
+            || (!r.must && filter & TIPC_SUB_PORTS == 0)
+            || (filter & TIPC_SUB_CLUSTER_SCOPE != 0 && r.scope == Scope::Node as i32)
+            || (filter & TIPC_SUB_NODE_SCOPE != 0 && r.scope != Scope::Node as i32)
+        {
+            return;
+        }
+        let bytes = self.request.event(r.event, r.lower, r.upper, r.port, r.node);
+        let bounded = !self.initial.load(Ordering::Relaxed);
+        Conn::queue(self.conn.as_arc_borrow(), Event { bytes, ends: None }, bounded, || {
+            !self.expired.load(Ordering::Relaxed)
+        });
+    }
+
+    /// The subscription's timer fired (softirq): the last event it sends.
+    pub(crate) fn expire(&self) {
+        let range = self.request.range;
+        let bytes = self.request.event(TIPC_SUBSCR_TIMEOUT, range.lower, range.upper, 0, 0);
+        // One per subscription, so bounded by the subscription limit.
+        Conn::queue(self.conn.as_arc_borrow(), Event { bytes, ends: Some(self.id) }, false, || {
+            !self.expired.swap(true, Ordering::Relaxed)
+        });
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.conn.server().service().subscription_gone();
+    }
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Workqueues allocated and destroyed by their Rust owner.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
+
+use super::Queue;
+use crate::{bindings, c_str, error::code::ENOMEM, prelude::*, str::CStr};
+use core::{ops::Deref, ptr::NonNull};
+
+/// Flags for [`OwnedQueue::new`], the kernel's `WQ_*` bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueFlags(u32);
+
+impl QueueFlags {
+    /// No flags: a per-CPU queue.
+    pub const NONE: Self = Self(0);
+    /// `WQ_UNBOUND`: workers not bound to the CPU that queued the work.
+    pub const UNBOUND: Self = Self(bindings::wq_flags_WQ_UNBOUND);
+    /// `WQ_MEM_RECLAIM`: a rescuer thread guarantees progress under memory pressure.
+    pub const MEM_RECLAIM: Self = Self(bindings::wq_flags_WQ_MEM_RECLAIM);
+    /// `WQ_HIGHPRI`: workers with a high priority.
+    pub const HIGHPRI: Self = Self(bindings::wq_flags_WQ_HIGHPRI);
+}
+
+impl core::ops::BitOr for QueueFlags {
+    type Output = Self;
+    fn bitor(self, rhs: Self) -> Self {
+        Self(self.0 | rhs.0)
+    }
+}
+
+/// A workqueue owned by Rust code: allocated by [`OwnedQueue::new`] or
+/// [`OwnedQueue::new_ordered`], destroyed when dropped.
+///
+/// It dereferences to [`Queue`], so work items are enqueued the usual way.
+///
+/// # Invariants
+///
+/// `ptr` is a workqueue returned by `alloc_workqueue()` and not yet destroyed.
+pub struct OwnedQueue {
+    ptr: NonNull<bindings::workqueue_struct>,
+}
+
+// SAFETY: The C workqueue API may be used from any thread.
+unsafe impl Send for OwnedQueue {}
+// SAFETY: The C workqueue API may be used from any thread concurrently.
+unsafe impl Sync for OwnedQueue {}
+
+impl OwnedQueue {
+    /// Allocates a workqueue named `name` running at most `max_active` work
+    /// items at once (0: the default).
+    pub fn new(name: &CStr, flags: QueueFlags, max_active: i32) -> Result<Self> {
+        // SAFETY: "%s" consumes exactly the one string argument passed, which is valid for the
+        // duration of the call (the name is copied into the workqueue).
+        let ptr = unsafe {
+            bindings::alloc_workqueue(
+                c_str!("%s").as_char_ptr(),
+                flags.0,
+                max_active,
+                name.as_char_ptr(),
+            )
+        };
+        // INVARIANT: a non-null pointer is a new workqueue.
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or(ENOMEM)
+    }
+
+    /// Allocates an ordered workqueue: one work item at a time, in queueing order.
+    pub fn new_ordered(name: &CStr, flags: QueueFlags) -> Result<Self> {
+        Self::new(
+            name,
+            flags | QueueFlags::UNBOUND | QueueFlags(bindings::wq_flags___WQ_ORDERED),
+            1,
+        )
+    }
+
+    /// Waits until every work item queued before this call has finished.
+    ///
+    /// Must be called from process context, not from a work item of this queue.
+    pub fn flush(&self) {
+        // SAFETY: By the type invariant, the workqueue is valid.
+        unsafe { bindings::__flush_workqueue(self.ptr.as_ptr()) }
+    }
+}
+
+impl Deref for OwnedQueue {
+    type Target = Queue;
+
+    fn deref(&self) -> &Queue {
+        // SAFETY: By the type invariant the workqueue is valid, and it stays valid while `self`
+        // is borrowed, since it is only destroyed in `drop`.
+        unsafe { Queue::from_raw(self.ptr.as_ptr()) }
+    }
+}
+
+impl Drop for OwnedQueue {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the workqueue is valid; this is the only place that
+        // destroys it. `destroy_workqueue` drains it first: every queued work item runs to
+        // completion, so no work of this queue runs after it returns.
+        unsafe { bindings::destroy_workqueue(self.ptr.as_ptr()) }
+    }
+}
