@@ -4,6 +4,12 @@
 . /lib/guest/lib.sh
 fail=0
 
+# rmmod must fail cleanly (busy) and leave TIPC working.
+unload_refused() {
+	! rmmod tipc 2>/dev/null && grep -q '^tipc ' /proc/modules &&
+		$TIPC node list >/dev/null
+}
+
 # Built-in suites (the kernel crate's Rust doctests) ran during boot.
 for s in $(ls "$KUNIT_DEBUGFS" 2>/dev/null); do
 	kunit_results "$s" "boot:$s"
@@ -21,6 +27,9 @@ for v in $(cat /etc/tipc-variants); do
 	kunit_results tipc_topsrv_kernel_client "$v:tipc_topsrv_kernel_client"
 
 	TIPC_SERVER=$v ktap_run "$v:topology_spec" /bin/topo-spec || fail=1
+	if [ "$v" = rust ]; then
+		ktap_run "$v:rust_server" /bin/topo-spec server || fail=1
+	fi
 
 	ktap_suite "$v:cluster" 1
 	ktap_case three_nodes_see_each_other cluster_up 3
@@ -29,7 +38,12 @@ for v in $(cat /etc/tipc-variants); do
 		$IP netns exec n1 /bin/topo-spec cluster n2=1.1.2 n3=1.1.3 || fail=1
 	cluster_down
 
-	ktap_suite "$v:module_unload" 1
+	ktap_suite "$v:module_unload" 2
+	/bin/tipc-topo sub 7777 &
+	sleep 1
+	ktap_case refused_while_a_socket_exists unload_refused
+	kill $!
+	wait
 	ktap_case unloads_when_idle tipc_unload
 	ktap_end
 	[ "$KTAP_FAILED" = 0 ] || fail=1

@@ -203,6 +203,53 @@ impl Socket {
         }
     }
 
+    /// Shuts down both directions (an orderly close, the socket stays open).
+    pub fn shutdown(&self) -> Result<()> {
+        // SAFETY: plain syscall on our descriptor.
+        check(unsafe { libc::shutdown(self.fd.as_raw_fd(), libc::SHUT_RDWR) }).map(drop)
+    }
+
+    /// Joins communication group `ty` as member `instance`, cluster-wide;
+    /// with `member_events`, membership changes arrive as messages.
+    pub fn join_group(&self, ty: u32, instance: u32, member_events: bool) -> Result<()> {
+        const SOL_TIPC: libc::c_int = 271;
+        const TIPC_GROUP_JOIN: libc::c_int = 135;
+        const TIPC_GROUP_MEMBER_EVTS: u32 = 0x2;
+        let req: [u32; 4] =
+            [ty, instance, Scope::Cluster as u32, if member_events { TIPC_GROUP_MEMBER_EVTS } else { 0 }];
+        // SAFETY: `req` is a readable `struct tipc_group_req`.
+        check(unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                SOL_TIPC,
+                TIPC_GROUP_JOIN,
+                req.as_ptr().cast(),
+                std::mem::size_of_val(&req) as u32,
+            )
+        })
+        .map(drop)
+    }
+
+    /// Receives one message: its length, `msg_flags` and sender.
+    pub fn recv_msg(&self, buf: &mut [u8], timeout_ms: i32) -> Result<Option<(usize, i32, SocketAddr)>> {
+        if !self.wait_readable(timeout_ms)? {
+            return Ok(None);
+        }
+        let mut raw = [SockaddrTipc::default(); 2];
+        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+        // SAFETY: All-zero is a valid msghdr.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = raw.as_mut_ptr().cast();
+        msg.msg_namelen = std::mem::size_of_val(&raw) as u32;
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        // SAFETY: `msg` points to writable buffers of the lengths it gives.
+        let n = check_len(unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) })?;
+        let from = SocketAddr::from_raw(&raw[0])
+            .ok_or_else(|| Error::other(format!("bad peer address type {}", raw[0].addrtype)))?;
+        Ok(Some((n, msg.msg_flags, from)))
+    }
+
     /// Receives one message and the sender's address.
     pub fn recv_from(&self, buf: &mut [u8], timeout_ms: i32) -> Result<Option<(usize, SocketAddr)>> {
         if !self.wait_readable(timeout_ms)? {

@@ -128,7 +128,7 @@ impl<S: Service> Conn<S> {
         let limit = bounded.then(|| crate::ffi::queue_limit() as usize);
         let mut o = this.out.lock();
         if o.closing {
-            Stats::inc(&stats.discarded);
+            Stats::inc(&stats.after_close);
             return;
         }
         if !accept() {
@@ -242,9 +242,11 @@ impl<S: Service> Conn<S> {
                     }
                 },
             }
-            self.out.lock().queue.pop();
-            Stats::inc(&self.server.stats.sent);
-            S::sent(&self.server, self, &out);
+            // Unless `close` emptied the queue meanwhile (and counted it).
+            if self.out.lock().queue.pop().is_some() {
+                Stats::inc(&self.server.stats.sent);
+                S::sent(&self.server, self, &out);
+            }
         }
     }
 }

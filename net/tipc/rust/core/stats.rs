@@ -17,8 +17,10 @@ pub(crate) struct Stats {
     pub(crate) queued: AtomicU64,
     /// Messages sent (or handed to a kernel subscriber).
     pub(crate) sent: AtomicU64,
-    /// Messages dropped because their connection closed first.
+    /// Queued messages dropped because their connection closed first.
     pub(crate) discarded: AtomicU64,
+    /// Messages for a connection that was already closing (never queued).
+    pub(crate) after_close: AtomicU64,
     /// Largest outbound queue seen, in messages.
     pub(crate) queue_high_water: AtomicU64,
     /// Connections closed because their queue reached its limit.
@@ -46,6 +48,7 @@ impl Stats {
             ("queued", &self.queued),
             ("sent", &self.sent),
             ("discarded_on_close", &self.discarded),
+            ("after_close", &self.after_close),
             ("queue_high_water", &self.queue_high_water),
             ("closed_overflow", &self.closed_overflow),
             ("closed_no_memory", &self.closed_no_memory),

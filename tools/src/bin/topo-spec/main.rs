@@ -5,8 +5,9 @@
 //! 6.12); every server build must pass it unchanged.  Output is KTAP.
 //!
 //! Usage: topo-spec [CASE]             the single-node suite, or one case
-//!        topo-spec cluster PEER...    the multi-node suite, run on one node
-//!                                     while nodes PEER (z.c.n) are up
+//!        topo-spec cluster NS=z.c.n...  the multi-node suite, run on one node
+//!                                     while the peer nodes are up
+//!        topo-spec server             the Rust server's own promises
 
 use std::time::{Duration, Instant};
 use tipc_tools::ktap::{run_suite, Case, CaseResult};
@@ -406,6 +407,25 @@ fn own_node_published_in_type_0() -> CaseResult {
     Ok(())
 }
 
+fn group_membership_events() -> CaseResult {
+    // Group members learn of each other through kernel subscriptions of
+    // the topology service (net/tipc/group.c).
+    let a = io(Socket::rdm(), "socket")?;
+    io(a.join_group(5555, 1, true), "join")?;
+    let b = io(Socket::rdm(), "socket")?;
+    io(b.join_group(5555, 2, false), "join")?;
+    let b_id = io(b.id(), "getsockname")?;
+    let mut buf = [0u8; 16];
+    let (n, flags, from) = io(a.recv_msg(&mut buf, EVENT_MS), "recv")?.ok_or("no join event")?;
+    ensure!(n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR == 0, "join event: {n} bytes, flags {flags:#x}");
+    ensure!(from == SocketAddr::Id { port: b_id.0, node: b_id.1 }, "join event from {from:?}, expected {b_id:?}");
+    drop(b);
+    let (n, flags, from) = io(a.recv_msg(&mut buf, EVENT_MS), "recv")?.ok_or("no leave event")?;
+    ensure!(n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR != 0, "leave event: {n} bytes, flags {flags:#x}");
+    ensure!(from == SocketAddr::Id { port: b_id.0, node: b_id.1 }, "leave event from {from:?}");
+    Ok(())
+}
+
 const LOCAL: &[Case] = &[
     ("ports_publish_withdraw", ports_publish_withdraw),
     ("explicit_unbind_withdraws", explicit_unbind_withdraws),
@@ -433,15 +453,18 @@ const LOCAL: &[Case] = &[
     ("events_in_order_none_lost", events_in_order_none_lost),
     ("node_scope_binding_seen_locally", node_scope_binding_seen_locally),
     ("own_node_published_in_type_0", own_node_published_in_type_0),
+    ("group_membership_events", group_membership_events),
 ];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let failed = match args.first().map(String::as_str) {
         Some("cluster") => cluster::run(&args[1..]),
+        Some("server") => server::run(),
         only => run_suite("topology_spec", LOCAL, only),
     };
     std::process::exit(if failed == 0 { 0 } else { 1 });
 }
 
 mod cluster;
+mod server;
