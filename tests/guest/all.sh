@@ -25,6 +25,8 @@ for v in $(cat /etc/tipc-variants); do
 
 	kunit_load tipc_topsrv_kunit || fail=1
 	kunit_results tipc_topsrv_kernel_client "$v:tipc_topsrv_kernel_client"
+	kunit_load tipc_rust_kunit || fail=1
+	kunit_results rust_kernel_net_socket "$v:rust_kernel_net_socket"
 
 	TIPC_SERVER=$v ktap_run "$v:topology_spec" /bin/topo-spec || fail=1
 	if [ "$v" = rust ]; then

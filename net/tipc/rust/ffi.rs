@@ -20,15 +20,7 @@ use kernel::{
     sync::Arc,
 };
 
-/// `AF_TIPC`.
-pub(crate) const AF_TIPC: u16 = 30;
-
-/// Binding scope of the servers, `TIPC_NODE_SCOPE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(i32)]
-pub(crate) enum Scope {
-    Node = 3,
-}
+pub(crate) use kernel::net::tipc::{Scope, AF_TIPC};
 
 /// `TIPC_CRITICAL_IMPORTANCE`, the importance of server sockets.
 pub(crate) const TIPC_CRITICAL_IMPORTANCE: i32 = 3;

@@ -203,6 +203,25 @@ impl Socket {
         })
     }
 
+    /// Starts connecting to `addr` without waiting for the handshake:
+    /// `Ok(true)` if connected already, `Ok(false)` if in progress.
+    pub fn connect_nonblocking<A: SockAddr>(&self, addr: &A) -> Result<bool> {
+        // SAFETY: As in `bind`.
+        let ret = unsafe {
+            bindings::kernel_connect(
+                self.as_ptr(),
+                (addr as *const A).cast_mut().cast(),
+                size_of::<A>() as c_int,
+                bindings::O_NONBLOCK as c_int,
+            )
+        };
+        match ret {
+            0 => Ok(true),
+            e if e == -(bindings::EINPROGRESS as i32) => Ok(false),
+            e => Err(Error::from_errno(e)),
+        }
+    }
+
     fn sendmsg(&self, buf: &[u8], name: *mut c_void, namelen: usize) -> Result<Sent> {
         let mut iov = kvec(buf.as_ptr().cast_mut().cast(), buf.len());
         // SAFETY: All-zero is a valid `msghdr` (no name, no control data).
