@@ -4,8 +4,8 @@
 # The run command: set-up, the plain kernel, tipc.ko, tools, then a QEMU
 # guest showing live topology events (demo/topology.sh, or DEMO=script).
 set -euo pipefail
-. "$(dirname "$0")/env.sh"
 export KERNEL=${KERNEL:-plain}
+. "$(dirname "$0")/env.sh"
 "$REPO/scripts/setup.sh"
 "$REPO/scripts/build-kernel.sh"
 "$REPO/scripts/build-modules.sh"

@@ -5,8 +5,8 @@
 # tipc.ko per server variant, KUnit modules, tools, then every test in one
 # QEMU run.  Ends with 'N passed, N failed' over everything that ran.
 set -uo pipefail
-. "$(dirname "$0")/env.sh"
 export KERNEL=${KERNEL:-debug}
+. "$(dirname "$0")/env.sh"
 
 step() {
 	echo "== $*"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! tipc-topo: a command-line client of the TIPC topology service.
 //!
-//!   tipc-topo sub TYPE [LOWER [UPPER]] [--service] [--timeout MS] [--count N] [--host-order]
-//!       subscribe and print one line per event
-//!   tipc-topo nodes | links
+//!   tipc-topo sub TYPE [LOWER [UPPER]] [--service] [--timeout MS] [--count N] [--host-order] [--label TEXT]
+//!       subscribe and print one line per event (prefixed by TEXT)
+//!   tipc-topo nodes | links [--label TEXT]
 //!       watch node (type 0) or link (type 2) state
 //!   tipc-topo bind TYPE LOWER [UPPER] [--node] [--hold-ms MS]
 //!       publish a binding and hold it (until killed, or for MS)
@@ -13,8 +13,8 @@ use tipc_tools::*;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: tipc-topo sub TYPE [LOWER [UPPER]] [--service] [--timeout MS] [--count N] [--host-order]\n\
-         \x20      tipc-topo nodes | links\n\
+        "usage: tipc-topo sub TYPE [LOWER [UPPER]] [--service] [--timeout MS] [--count N] [--host-order] [--label TEXT]\n\
+         \x20      tipc-topo nodes | links [--label TEXT]\n\
          \x20      tipc-topo bind TYPE LOWER [UPPER] [--node] [--hold-ms MS]"
     );
     exit(2)
@@ -39,7 +39,7 @@ fn event_name(e: u32) -> &'static str {
     }
 }
 
-fn watch(sub: Subscr, network_order: bool, count: Option<u64>) {
+fn watch(sub: Subscr, network_order: bool, count: Option<u64>, label: &str) {
     let mut c = TopologyClient::connect().unwrap_or_else(|e| fail("connect to {1,1}", e));
     c.network_order = network_order;
     c.subscribe(&sub).unwrap_or_else(|e| fail("subscribe", e));
@@ -49,10 +49,10 @@ fn watch(sub: Subscr, network_order: bool, count: Option<u64>) {
             Recv::Event(e) => {
                 let node_like = sub.ty == TIPC_NODE_STATE || sub.ty == TIPC_LINK_STATE;
                 if node_like {
-                    println!("{} {} <{}>", event_name(e.event), sub.ty, addr_string(e.found_lower));
+                    println!("{label}{} {} <{}>", event_name(e.event), sub.ty, addr_string(e.found_lower));
                 } else {
                     println!(
-                        "{} {{{}, {}, {}}} port {}:{}",
+                        "{label}{} {{{}, {}, {}}} port {}:{}",
                         event_name(e.event),
                         sub.ty,
                         e.found_lower,
@@ -88,7 +88,7 @@ fn main() {
         while let Some(a) = it.next() {
             if a.starts_with("--") {
                 opts.push(a);
-                if matches!(a.as_str(), "--timeout" | "--count" | "--hold-ms") {
+                if matches!(a.as_str(), "--timeout" | "--count" | "--hold-ms" | "--label") {
                     opts.push(it.next().unwrap_or_else(|| usage()));
                 }
             } else {
@@ -99,6 +99,7 @@ fn main() {
     };
     let opt = |name: &str| opts.iter().position(|o| *o == name);
     let val = |name: &str| opt(name).map(|i| num(opts[i + 1]));
+    let label = opt("--label").map_or(String::new(), |i| format!("{} ", opts[i + 1]));
     match pos.first().map(|s| s.as_str()) {
         Some("sub") if pos.len() >= 2 && pos.len() <= 4 => {
             let ty = num(pos[1]);
@@ -109,10 +110,10 @@ fn main() {
             if let Some(t) = val("--timeout") {
                 sub.timeout = t;
             }
-            watch(sub, opt("--host-order").is_none(), val("--count").map(u64::from));
+            watch(sub, opt("--host-order").is_none(), val("--count").map(u64::from), &label);
         }
-        Some("nodes") => watch(Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE), true, None),
-        Some("links") => watch(Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS), true, None),
+        Some("nodes") => watch(Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE), true, None, &label),
+        Some("links") => watch(Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS), true, None, &label),
         Some("bind") if pos.len() == 3 || pos.len() == 4 => {
             let (ty, lower) = (num(pos[1]), num(pos[2]));
             let upper = pos.get(3).map_or(lower, |s| num(s));

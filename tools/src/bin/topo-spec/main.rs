@@ -426,6 +426,23 @@ fn group_membership_events() -> CaseResult {
     Ok(())
 }
 
+fn subscription_cap_per_namespace() -> CaseResult {
+    // Upstream's TIPC_MAX_SUBSCR: 65535 per namespace; one more closes
+    // the connection that asked, and frees its subscriptions.
+    const MAX: u32 = 65535;
+    let c = connect()?;
+    for i in 0..MAX {
+        io(c.subscribe(&Subscr::new(1025, i, i, TIPC_SUB_PORTS)), "subscribe")?;
+    }
+    // Handled in order: this one is over the limit.
+    io(c.subscribe(&Subscr::new(1025, MAX, MAX, TIPC_SUB_PORTS)), "subscribe")?;
+    expect_closed(&c)?;
+    let c2 = connect()?;
+    subscribe(&c2, &Subscr::new(1025, 0, 0, TIPC_SUB_PORTS))?;
+    let (_a, id) = bound(1025, 0, 0)?;
+    check_event(&expect_event(&c2)?, TIPC_PUBLISHED, 0, 0, id)
+}
+
 const LOCAL: &[Case] = &[
     ("ports_publish_withdraw", ports_publish_withdraw),
     ("explicit_unbind_withdraws", explicit_unbind_withdraws),
@@ -454,6 +471,7 @@ const LOCAL: &[Case] = &[
     ("node_scope_binding_seen_locally", node_scope_binding_seen_locally),
     ("own_node_published_in_type_0", own_node_published_in_type_0),
     ("group_membership_events", group_membership_events),
+    ("subscription_cap_per_namespace", subscription_cap_per_namespace),
 ];
 
 fn main() {
