@@ -28,12 +28,12 @@ for v in $VARIANTS; do
 	esac
 	sync_src "$TREE/net/tipc" "$mods/tipc-$v"
 	echo "modules: tipc.ko ($v server) for the $KERNEL kernel"
-	make -s -C "$OBJ" M="$mods/tipc-$v" LLVM=1 CC="ccache clang" -j"$JOBS" \
+	make -s -C "$OBJ" M="$mods/tipc-$v" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
 		CONFIG_TIPC=m CONFIG_TIPC_SERVER_RUST=$rust modules
 done
 
 first=$(echo $VARIANTS | cut -d' ' -f1)
 sync_src "$REPO/tests/kunit" "$mods/kunit"
 echo "modules: KUnit suites for the $KERNEL kernel"
-make -s -C "$OBJ" M="$mods/kunit" LLVM=1 CC="ccache clang" -j"$JOBS" \
+make -s -C "$OBJ" M="$mods/kunit" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
 	KBUILD_EXTRA_SYMBOLS="$mods/tipc-$first/Module.symvers" modules

@@ -56,14 +56,23 @@ struct Pair {
 fn pair(instance: u32) -> Result<Pair> {
     let net = NetNs::init_net();
     let listener = Socket::new(net, AF_TIPC, SockType::SeqPacket, 0)?;
-    listener.bind(&SockAddrTipc::service_range(TYPE, instance, instance, Scope::Node))?;
+    listener.bind(&SockAddrTipc::service_range(
+        TYPE,
+        instance,
+        instance,
+        Scope::Node,
+    ))?;
     listener.listen(8)?;
     let client = Socket::new(net, AF_TIPC, SockType::SeqPacket, 0)?;
     // Local delivery is synchronous: the request is queued on return, and
     // the accept's answer completes the connection.
     client.connect_nonblocking(&SockAddrTipc::service(TYPE, instance, 0))?;
     let server = listener.accept()?.ok_or(EAGAIN)?;
-    Ok(Pair { _listener: listener, client, server })
+    Ok(Pair {
+        _listener: listener,
+        client,
+        server,
+    })
 }
 
 /// Messages both ways on a connected pair; would-block, then the end of the stream.
@@ -195,11 +204,20 @@ impl WorkItem for Step {
 #[no_mangle]
 pub extern "C" fn rust_kunit_owned_queue_order_and_destroy() -> c_int {
     const STEPS: usize = 32;
-    let log = ok!(Arc::pin_init(new_mutex!(KVec::new(), "tipc_kunit_log"), GFP_KERNEL));
-    let queue = ok!(OwnedQueue::new_ordered(c_str!("tipc_kunit_wq"), QueueFlags::MEM_RECLAIM));
+    let log = ok!(Arc::pin_init(
+        new_mutex!(KVec::new(), "tipc_kunit_log"),
+        GFP_KERNEL
+    ));
+    let queue = ok!(OwnedQueue::new_ordered(
+        c_str!("tipc_kunit_wq"),
+        QueueFlags::MEM_RECLAIM
+    ));
     let step = |n| {
         let log = log.clone();
-        Arc::pin_init(pin_init!(Step { n, log, work <- new_work!("tipc_kunit_step") }), GFP_KERNEL)
+        Arc::pin_init(
+            pin_init!(Step { n, log, work <- new_work!("tipc_kunit_step") }),
+            GFP_KERNEL,
+        )
     };
     check!(queue.enqueue(ok!(step(0))).is_ok());
     queue.flush();

@@ -85,7 +85,14 @@ pub(crate) fn publish(sock: &Socket, range: ServiceRange, scope: Scope, importan
     // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant; servers only create
     // `AF_TIPC` ones).
     to_result(unsafe {
-        tipc_rs_sock_publish(sock.as_ptr().cast(), range.ty, range.lower, range.upper, scope as c_int, importance)
+        tipc_rs_sock_publish(
+            sock.as_ptr().cast(),
+            range.ty,
+            range.lower,
+            range.upper,
+            scope as c_int,
+            importance,
+        )
     })
 }
 
@@ -122,14 +129,28 @@ unsafe impl Send for NameSubscription {}
 // SAFETY: Shared access only reads the `Subscription`, which is `Sync`.
 unsafe impl Sync for NameSubscription {}
 
-static SUB_OPS: SubOps = SubOps { report: report_callback, timeout: timeout_callback };
+static SUB_OPS: SubOps = SubOps {
+    report: report_callback,
+    timeout: timeout_callback,
+};
 
+/// `glue.c` calls this for every name table change a subscription sees.
+///
+/// # Safety
+///
+/// `owner` must be the `Subscription` a live `NameSubscription` registered,
+/// and `r` a valid report; `glue.c` passes exactly those.
 unsafe extern "C" fn report_callback(owner: *const c_void, r: *const Report) {
     // SAFETY: `owner` is the `Subscription` registered in `NameSubscription::new`, alive until
     // the C subscription is deleted (type invariant); `r` is valid for the call.
     unsafe { (*owner.cast::<Subscription>()).report(&*r) }
 }
 
+/// `glue.c` calls this when a subscription's timer fires.
+///
+/// # Safety
+///
+/// As for [`report_callback`].
 unsafe extern "C" fn timeout_callback(owner: *const c_void) {
     // SAFETY: As in `report_callback`.
     unsafe { (*owner.cast::<Subscription>()).expire() }
@@ -161,7 +182,9 @@ impl NameSubscription {
             )
         };
         // INVARIANT: A non-null result is a registered subscription owned by us.
-        NonNull::new(csub).map(|csub| Self { csub, owner }).ok_or(ENOMEM)
+        NonNull::new(csub)
+            .map(|csub| Self { csub, owner })
+            .ok_or(ENOMEM)
     }
 
     /// The Rust side of the subscription.
@@ -189,7 +212,12 @@ pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
     match NetServers::start(net) {
         Ok(servers) => {
             // SAFETY: `net` is live; the pointer is taken back in `tipc_rs_net_exit`.
-            unsafe { tipc_rs_set_net_servers(net.as_ptr().cast(), Arc::into_raw(servers).cast_mut().cast()) };
+            unsafe {
+                tipc_rs_set_net_servers(
+                    net.as_ptr().cast(),
+                    Arc::into_raw(servers).cast_mut().cast(),
+                )
+            };
             0
         }
         Err(e) => e.to_errno(),
@@ -239,7 +267,9 @@ pub(crate) extern "C" fn tipc_topsrv_kern_subscr(
     filter: u32,
     conid: *mut c_int,
 ) -> bool {
-    let r = with_servers(net, |s| topology::kernel_subscribe(s, port, ServiceRange { ty, lower, upper }, filter));
+    let r = with_servers(net, |s| {
+        topology::kernel_subscribe(s, port, ServiceRange { ty, lower, upper }, filter)
+    });
     match r {
         Some(Ok(id)) => {
             // SAFETY: The caller passes a valid out-pointer.

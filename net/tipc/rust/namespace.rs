@@ -14,7 +14,13 @@ pub(crate) struct NetServers {
 impl NetServers {
     pub(crate) fn start(net: NetNs) -> Result<Arc<Self>> {
         let topology = Server::start(net, Topology::new())?;
-        Arc::new(Self { topology: topology.clone() }, GFP_KERNEL).map_err(|_| {
+        Arc::new(
+            Self {
+                topology: topology.clone(),
+            },
+            GFP_KERNEL,
+        )
+        .map_err(|_| {
             topology.stop();
             ENOMEM
         })

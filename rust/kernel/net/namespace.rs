@@ -34,9 +34,10 @@ impl NetNs {
     pub fn init_net() -> Self {
         // Taking the address of the static does not access it.
         let ptr = addr_of_mut!(bindings::init_net);
-        // INVARIANT: `init_net` is never freed.
         // SAFETY: The address of a static is never null.
-        Self { ptr: unsafe { NonNull::new_unchecked(ptr) } }
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        // INVARIANT: `init_net` is never freed.
+        Self { ptr }
     }
 
     /// Names the namespace at `ptr` without taking a reference.

@@ -113,7 +113,10 @@ unsafe impl Send for Socket {}
 unsafe impl Sync for Socket {}
 
 fn kvec(ptr: *mut c_void, len: usize) -> bindings::kvec {
-    bindings::kvec { iov_base: ptr, iov_len: len }
+    bindings::kvec {
+        iov_base: ptr,
+        iov_len: len,
+    }
 }
 
 impl Socket {
@@ -138,7 +141,13 @@ impl Socket {
         // SAFETY: `net` is a live namespace (type invariant of `NetNs`); `sock` is a valid
         // out-pointer.
         to_result(unsafe {
-            bindings::sock_create_kern(net.as_ptr(), family.into(), ty as c_int, protocol, &mut sock)
+            bindings::sock_create_kern(
+                net.as_ptr(),
+                family.into(),
+                ty as c_int,
+                protocol,
+                &mut sock,
+            )
         })?;
         // SAFETY: `sock_create_kern` succeeded, so `sock` is a new socket we own.
         unsafe { Self::from_raw(sock) }
@@ -228,11 +237,12 @@ impl Socket {
         let mut msg: bindings::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
         msg.msg_name = name;
         msg.msg_namelen = namelen as c_int;
-        msg.msg_flags = (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL) as u32;
+        msg.msg_flags = bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL;
         // SAFETY: The socket is valid; `iov` describes `buf`, which the kernel only reads (the
         // cast to a mutable pointer is what `kvec` requires); `name` is null or a valid address
         // of `namelen` bytes.
-        let ret = unsafe { bindings::kernel_sendmsg(self.as_ptr(), &mut msg, &mut iov, 1, buf.len()) };
+        let ret =
+            unsafe { bindings::kernel_sendmsg(self.as_ptr(), &mut msg, &mut iov, 1, buf.len()) };
         match ret {
             n if n >= 0 && n as usize == buf.len() => Ok(Sent::Done),
             // A message socket sends all or nothing; a stream would stop here.
@@ -434,11 +444,22 @@ unsafe fn with_owner<T: SocketEvents>(sk: *mut bindings::sock, f: fn(ArcBorrow<'
     unsafe { bindings::read_unlock_bh(&mut (*sk).sk_callback_lock) };
 }
 
+/// `sk_data_ready` of a socket with a `T` attached.
+///
+/// # Safety
+///
+/// `sk` must be a valid socket whose callbacks were installed by
+/// [`Socket::attach_events::<T>`]; the socket layer guarantees both.
 unsafe extern "C" fn data_ready_callback<T: SocketEvents>(sk: *mut bindings::sock) {
     // SAFETY: Installed only by `attach_events::<T>`; the socket layer passes a valid `sk`.
     unsafe { with_owner::<T>(sk, T::data_ready) }
 }
 
+/// `sk_write_space` of a socket with a `T` attached.
+///
+/// # Safety
+///
+/// As for [`data_ready_callback`].
 unsafe extern "C" fn write_space_callback<T: SocketEvents>(sk: *mut bindings::sock) {
     // SAFETY: As in `data_ready_callback`.
     unsafe { with_owner::<T>(sk, T::write_space) }

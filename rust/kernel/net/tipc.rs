@@ -55,21 +55,37 @@ unsafe impl SockAddr for SockAddrTipc {
 impl SockAddrTipc {
     /// The service range `{ty, lower, upper}`, to bind with `scope`.
     pub fn service_range(ty: u32, lower: u32, upper: u32, scope: Scope) -> Self {
-        Self { family: AF_TIPC, addrtype: TIPC_SERVICE_RANGE, scope: scope as i8, addr: [ty, lower, upper] }
+        Self {
+            family: AF_TIPC,
+            addrtype: TIPC_SERVICE_RANGE,
+            scope: scope as i8,
+            addr: [ty, lower, upper],
+        }
     }
 
     /// The service `{ty, instance}`, looked up from node `domain` (0: anywhere).
     pub fn service(ty: u32, instance: u32, domain: u32) -> Self {
-        Self { family: AF_TIPC, addrtype: TIPC_SERVICE_ADDR, scope: 0, addr: [ty, instance, domain] }
+        Self {
+            family: AF_TIPC,
+            addrtype: TIPC_SERVICE_ADDR,
+            scope: 0,
+            addr: [ty, instance, domain],
+        }
     }
 
     /// The socket `{port, node}`.
     pub fn socket(port: u32, node: u32) -> Self {
-        Self { family: AF_TIPC, addrtype: TIPC_SOCKET_ADDR, scope: 0, addr: [port, node, 0] }
+        Self {
+            family: AF_TIPC,
+            addrtype: TIPC_SOCKET_ADDR,
+            scope: 0,
+            addr: [port, node, 0],
+        }
     }
 
     /// `{port, node}` if this is a socket address.
     pub fn socket_id(&self) -> Option<(u32, u32)> {
-        (self.family == AF_TIPC && self.addrtype == TIPC_SOCKET_ADDR).then_some((self.addr[0], self.addr[1]))
+        (self.family == AF_TIPC && self.addrtype == TIPC_SOCKET_ADDR)
+            .then_some((self.addr[0], self.addr[1]))
     }
 }

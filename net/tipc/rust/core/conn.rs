@@ -106,11 +106,17 @@ impl<S: Service> Conn<S> {
 
     fn kick_recv(this: ArcBorrow<'_, Self>) {
         // Already queued: the queued run will see what we would have.
-        let _ = this.server.recv_queue().enqueue::<Arc<Self>, RECV>(this.into());
+        let _ = this
+            .server
+            .recv_queue()
+            .enqueue::<Arc<Self>, RECV>(this.into());
     }
 
     fn kick_send(this: ArcBorrow<'_, Self>) {
-        let _ = this.server.send_queue().enqueue::<Arc<Self>, SEND>(this.into());
+        let _ = this
+            .server
+            .send_queue()
+            .enqueue::<Arc<Self>, SEND>(this.into());
     }
 
     /// Queues `out` for the client, from any context (it never sleeps).

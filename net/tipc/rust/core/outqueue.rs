@@ -37,7 +37,11 @@ pub(crate) struct OutQueue<T: Copy> {
 
 impl<T: Copy> OutQueue<T> {
     pub(crate) const fn new() -> Self {
-        Self { buf: KVec::new(), head: 0, len: 0 }
+        Self {
+            buf: KVec::new(),
+            head: 0,
+            len: 0,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -63,7 +67,9 @@ impl<T: Copy> OutQueue<T> {
             }
         } else if self.head == 0 && self.buf.len() < self.buf.capacity() {
             // Full but unwrapped, with room: the slot after the last is next.
-            self.buf.push(msg, GFP_ATOMIC).map_err(|_| PushError::NoMemory)?;
+            self.buf
+                .push(msg, GFP_ATOMIC)
+                .map_err(|_| PushError::NoMemory)?;
         } else {
             self.grow(msg)?;
         }

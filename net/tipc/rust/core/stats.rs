@@ -65,6 +65,8 @@ pub(crate) struct TextBuf<'a>(pub(crate) &'a mut KVec<u8>);
 
 impl Write for TextBuf<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes(), GFP_KERNEL).map_err(|_| fmt::Error)
+        self.0
+            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+            .map_err(|_| fmt::Error)
     }
 }

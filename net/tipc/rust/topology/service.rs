@@ -37,13 +37,18 @@ pub(crate) struct Subscriptions {
 
 impl Topology {
     pub(crate) fn new() -> Self {
-        Self { subscriptions: AtomicU32::new(0), refused_over_limit: AtomicU64::new(0) }
+        Self {
+            subscriptions: AtomicU32::new(0),
+            refused_over_limit: AtomicU64::new(0),
+        }
     }
 
     /// Counts a new subscription, unless the namespace has its maximum.
     fn subscription_reserve(&self) -> bool {
         self.subscriptions
-            .fetch_update(Relaxed, Relaxed, |n| (n < MAX_SUBSCRIPTIONS).then_some(n + 1))
+            .fetch_update(Relaxed, Relaxed, |n| {
+                (n < MAX_SUBSCRIPTIONS).then_some(n + 1)
+            })
             .is_ok()
     }
 
@@ -52,8 +57,18 @@ impl Topology {
     }
 
     pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        writeln!(w, "{}.subscriptions {}", Self::NAME, self.subscriptions.load(Relaxed))?;
-        writeln!(w, "{}.refused_over_limit {}", Self::NAME, self.refused_over_limit.load(Relaxed))
+        writeln!(
+            w,
+            "{}.subscriptions {}",
+            Self::NAME,
+            self.subscriptions.load(Relaxed)
+        )?;
+        writeln!(
+            w,
+            "{}.refused_over_limit {}",
+            Self::NAME,
+            self.refused_over_limit.load(Relaxed)
+        )
     }
 
     fn subscribe(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: Request) -> Result {
@@ -86,7 +101,11 @@ impl Topology {
         let key = req.cancelled();
         let removed = {
             let mut table = conn.state().lock();
-            let id = table.subs.iter().find(|(_, s)| s.subscription().request().raw == key).map(|(id, _)| *id);
+            let id = table
+                .subs
+                .iter()
+                .find(|(_, s)| s.subscription().request().raw == key)
+                .map(|(id, _)| *id);
             id.and_then(|id| table.subs.remove(&id))
         };
         // Withdrawn outside the lock.
@@ -105,11 +124,24 @@ impl Service for Topology {
     type Out = Event;
 
     fn address(&self) -> (ServiceRange, Scope) {
-        (ServiceRange { ty: TIPC_TOP_SRV, lower: TIPC_TOP_SRV, upper: TIPC_TOP_SRV }, Scope::Node)
+        (
+            ServiceRange {
+                ty: TIPC_TOP_SRV,
+                lower: TIPC_TOP_SRV,
+                upper: TIPC_TOP_SRV,
+            },
+            Scope::Node,
+        )
     }
 
     fn conn_state() -> impl PinInit<Self::ConnState> {
-        new_mutex!(Subscriptions { subs: RBTree::new(), next_id: 0 }, "tipc_topsrv_subs")
+        new_mutex!(
+            Subscriptions {
+                subs: RBTree::new(),
+                next_id: 0
+            },
+            "tipc_topsrv_subs"
+        )
     }
 
     fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, msg: &[u8]) -> Result {
@@ -138,7 +170,7 @@ impl Service for Topology {
     }
 
     fn closed(_server: &Server<Self>, conn: &Conn<Self>) {
-        let subs = core::mem::replace(&mut conn.state().lock().subs, RBTree::new());
+        let subs = core::mem::take(&mut conn.state().lock().subs);
         // Every subscription is withdrawn here, outside the lock.
         drop(subs);
     }
@@ -147,7 +179,12 @@ impl Service for Topology {
 /// A subscription of the kernel's group messaging: its events go to the
 /// own node's socket `port`. Returns the connection id that
 /// [`kernel_unsubscribe`] takes.
-pub(crate) fn kernel_subscribe(servers: &NetServers, port: u32, range: ServiceRange, filter: u32) -> Result<u32> {
+pub(crate) fn kernel_subscribe(
+    servers: &NetServers,
+    port: u32,
+    range: ServiceRange,
+    filter: u32,
+) -> Result<u32> {
     let server = &servers.topology;
     let conn = server.open(None)?;
     // The whole handle is initialised: the port, then zeroes.

@@ -37,7 +37,13 @@ pub(crate) struct Subscription {
 impl Subscription {
     /// A subscription counted in the service's per-namespace total.
     pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: Request) -> Self {
-        Self { id, conn, request, expired: AtomicBool::new(false), initial: AtomicBool::new(true) }
+        Self {
+            id,
+            conn,
+            request,
+            expired: AtomicBool::new(false),
+            initial: AtomicBool::new(true),
+        }
     }
 
     pub(crate) fn request(&self) -> &Request {
@@ -59,21 +65,34 @@ impl Subscription {
         {
             return;
         }
-        let bytes = self.request.event(r.event, r.lower, r.upper, r.port, r.node);
+        let bytes = self
+            .request
+            .event(r.event, r.lower, r.upper, r.port, r.node);
         let bounded = !self.initial.load(Ordering::Relaxed);
-        Conn::queue(self.conn.as_arc_borrow(), Event { bytes, ends: None }, bounded, || {
-            !self.expired.load(Ordering::Relaxed)
-        });
+        Conn::queue(
+            self.conn.as_arc_borrow(),
+            Event { bytes, ends: None },
+            bounded,
+            || !self.expired.load(Ordering::Relaxed),
+        );
     }
 
     /// The subscription's timer fired (softirq): the last event it sends.
     pub(crate) fn expire(&self) {
         let range = self.request.range;
-        let bytes = self.request.event(TIPC_SUBSCR_TIMEOUT, range.lower, range.upper, 0, 0);
+        let bytes = self
+            .request
+            .event(TIPC_SUBSCR_TIMEOUT, range.lower, range.upper, 0, 0);
         // One per subscription, so bounded by the subscription limit.
-        Conn::queue(self.conn.as_arc_borrow(), Event { bytes, ends: Some(self.id) }, false, || {
-            !self.expired.swap(true, Ordering::Relaxed)
-        });
+        Conn::queue(
+            self.conn.as_arc_borrow(),
+            Event {
+                bytes,
+                ends: Some(self.id),
+            },
+            false,
+            || !self.expired.swap(true, Ordering::Relaxed),
+        );
     }
 }
 

@@ -56,7 +56,11 @@ impl Request {
         let swap = word(&raw, 16) & FILTER_MASK == 0;
         let rd = |i| order(word(&raw, i), swap);
         Some(Self {
-            range: ServiceRange { ty: rd(0), lower: rd(4), upper: rd(8) },
+            range: ServiceRange {
+                ty: rd(0),
+                lower: rd(4),
+                upper: rd(8),
+            },
             timeout: rd(12),
             filter: rd(16),
             raw,
@@ -67,11 +71,26 @@ impl Request {
     /// A request from the kernel, in host order.
     pub(crate) fn kernel(range: ServiceRange, filter: u32, handle: [u8; 8]) -> Self {
         let mut raw = [0u8; SUBSCR_LEN];
-        for (i, v) in [range.ty, range.lower, range.upper, TIPC_WAIT_FOREVER, filter].into_iter().enumerate() {
+        for (i, v) in [
+            range.ty,
+            range.lower,
+            range.upper,
+            TIPC_WAIT_FOREVER,
+            filter,
+        ]
+        .into_iter()
+        .enumerate()
+        {
             raw[i * 4..i * 4 + 4].copy_from_slice(&v.to_ne_bytes());
         }
         raw[20..].copy_from_slice(&handle);
-        Self { range, timeout: TIPC_WAIT_FOREVER, filter, raw, swap: false }
+        Self {
+            range,
+            timeout: TIPC_WAIT_FOREVER,
+            filter,
+            raw,
+            swap: false,
+        }
     }
 
     /// The bytes of the subscription a cancel request names: the request
@@ -89,7 +108,14 @@ impl Request {
     }
 
     /// An event for this subscription, in the subscriber's byte order.
-    pub(crate) fn event(&self, event: u32, lower: u32, upper: u32, port: u32, node: u32) -> [u8; EVENT_LEN] {
+    pub(crate) fn event(
+        &self,
+        event: u32,
+        lower: u32,
+        upper: u32,
+        port: u32,
+        node: u32,
+    ) -> [u8; EVENT_LEN] {
         let mut e = [0u8; EVENT_LEN];
         for (i, v) in [event, lower, upper, port, node].into_iter().enumerate() {
             e[i * 4..i * 4 + 4].copy_from_slice(&order(v, self.swap).to_ne_bytes());
