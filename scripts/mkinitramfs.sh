@@ -31,7 +31,7 @@ for b in /sbin/ip /sbin/tipc; do
 done
 mkdir -p "$root/etc/iproute2"
 
-for t in tipc-topo topo-spec; do
+for t in tipc-topo topo-spec topo-bench; do
 	install -m755 "$tools/$t" "$root/bin/$t"
 done
 

@@ -5,7 +5,7 @@
 use super::outqueue::{OutQueue, PushError};
 use super::server::Server;
 use super::service::Service;
-use super::stats::Stats;
+use super::stats::{ConnCounters, Stats};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
@@ -30,6 +30,7 @@ struct Outbound<T: Copy> {
     closing: bool,
     /// Why a push did not fit; the receive work closes the connection.
     failed: Option<PushError>,
+    counters: ConnCounters,
 }
 
 /// A connection: a client's socket (or none, for a kernel subscriber), the
@@ -72,7 +73,12 @@ impl<S: Service> Conn<S> {
             sock,
             closed: AtomicBool::new(false),
             out <- new_spinlock_bh!(
-                Outbound { queue: OutQueue::new(), closing: false, failed: None },
+                Outbound {
+                    queue: OutQueue::new(),
+                    closing: false,
+                    failed: None,
+                    counters: ConnCounters::default(),
+                },
                 "tipc_conn_out"
             ),
             state <- S::conn_state(),
@@ -142,9 +148,9 @@ impl<S: Service> Conn<S> {
         }
         match o.queue.push(out, limit) {
             Ok(()) => {
-                stats.high_water(o.queue.len());
+                o.counters.queued += 1;
+                o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);
                 drop(o);
-                Stats::inc(&stats.queued);
                 Self::kick_send(this);
             }
             Err(e) => {
@@ -169,6 +175,8 @@ impl<S: Service> Conn<S> {
             o.closing = true;
             let n = o.queue.clear();
             stats.discarded.fetch_add(n as u64, Ordering::Relaxed);
+            stats.fold(&o.counters);
+            o.counters = ConnCounters::default();
         }
         if let Some(sock) = &self.sock {
             // The socket's reference on us comes back; ours keeps us alive.
@@ -178,6 +186,11 @@ impl<S: Service> Conn<S> {
         S::closed(&self.server, self);
         self.server.forget(self.id);
         stats.conns_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// The per-message counters of this connection while it is open.
+    pub(crate) fn counters(&self) -> ConnCounters {
+        self.out.lock().counters
     }
 
     fn is_closed(&self) -> bool {
@@ -249,8 +262,13 @@ impl<S: Service> Conn<S> {
                 },
             }
             // Unless `close` emptied the queue meanwhile (and counted it).
-            if self.out.lock().queue.pop().is_some() {
-                Stats::inc(&self.server.stats.sent);
+            let popped = {
+                let mut o = self.out.lock();
+                let popped = o.queue.pop().is_some();
+                o.counters.sent += u64::from(popped);
+                popped
+            };
+            if popped {
                 S::sent(&self.server, self, &out);
             }
         }

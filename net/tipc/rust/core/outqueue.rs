@@ -1,57 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A connection's outbound queue: a growable ring of fixed-size messages.
+//! A connection's outbound queue: a FIFO of fixed-size messages stored in
+//! page-sized chunks.
 //!
 //! Pushing never sleeps (it may run in softirq, under the name table's
-//! locks) and allocates only when the ring grows, doubling; popping frees
-//! the storage again once a burst has drained. A push beyond the limit, or
-//! one whose allocation fails, is refused: the caller then closes the
+//! locks) and allocates only when a chunk fills up: one `GFP_ATOMIC`
+//! allocation of about a page per [`CHUNK`] messages, never a large
+//! contiguous one. A queue that drains keeps one chunk, so a connection
+//! that keeps up costs no allocation per message. A push beyond the limit,
+//! or one whose allocation fails, is refused: the caller then closes the
 //! connection, so no message is ever dropped silently.
 
+use kernel::alloc::flags::{GFP_ATOMIC, __GFP_NOWARN};
+use kernel::init::init_array_from_fn;
 use kernel::prelude::*;
 
-/// Ring capacity kept when the queue drains; larger rings are freed, so a
-/// connection that keeps up costs no allocation per message.
-const KEEP_CAPACITY: usize = 64;
+/// Messages per chunk: 64 topology events (56 bytes each) fill 3.5 KiB.
+pub(crate) const CHUNK: usize = 64;
 
 /// Why a message could not be queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PushError {
     /// The queue holds its limit of messages already.
     Full,
-    /// Growing the ring failed.
+    /// A new chunk could not be allocated.
     NoMemory,
+}
+
+/// Messages `items[head..tail]` of one chunk.
+struct Chunk<T: Copy> {
+    items: [T; CHUNK],
+    head: usize,
+    tail: usize,
 }
 
 /// A FIFO of `T` with a length limit.
 ///
 /// # Invariants
 ///
-/// `len <= buf.len()`; the queued messages are `buf[(head + i) % buf.len()]`
-/// for `i` in `0..len`; `head < buf.len()` unless `buf` is empty.
+/// `chunks` is a ring: `count` chunks starting at `first`, oldest first;
+/// only the last may have room after its `tail`, only the first may have
+/// consumed entries before its `head`; `len` is the number of messages.
 pub(crate) struct OutQueue<T: Copy> {
-    buf: KVec<T>,
-    head: usize,
+    chunks: KVec<Option<KBox<Chunk<T>>>>,
+    first: usize,
+    count: usize,
     len: usize,
+}
+
+/// Allocation flags of the queue: atomic context, failure is handled.
+fn flags() -> kernel::alloc::Flags {
+    GFP_ATOMIC | __GFP_NOWARN
 }
 
 impl<T: Copy> OutQueue<T> {
     pub(crate) const fn new() -> Self {
-        Self {
-            buf: KVec::new(),
-            head: 0,
-            len: 0,
-        }
+        Self { chunks: KVec::new(), first: 0, count: 0, len: 0 }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// Index of the `i`-th queued message in `buf`.
-    fn slot(&self, i: usize) -> usize {
-        // `checked_rem`: no division-by-zero path; `buf` is never empty here.
-        (self.head + i).checked_rem(self.buf.len()).unwrap_or(0)
+    /// Ring index of the `i`-th chunk.
+    fn at(&self, i: usize) -> usize {
+        // `checked_rem`: no division-by-zero path; the ring is never empty here.
+        (self.first + i).checked_rem(self.chunks.len()).unwrap_or(0)
+    }
+
+    fn chunk_mut(&mut self, i: usize) -> Option<&mut Chunk<T>> {
+        let at = self.at(i);
+        self.chunks.get_mut(at)?.as_deref_mut()
     }
 
     /// Appends `msg`; `limit` of `None` lifts the length limit (the caller
@@ -60,36 +79,53 @@ impl<T: Copy> OutQueue<T> {
         if limit.is_some_and(|l| self.len >= l) {
             return Err(PushError::Full);
         }
-        if self.len < self.buf.len() {
-            let i = self.slot(self.len);
-            if let Some(s) = self.buf.get_mut(i) {
-                *s = msg;
+        if self.count > 0 {
+            if let Some(last) = self.chunk_mut(self.count - 1) {
+                if last.tail < CHUNK {
+                    last.items[last.tail] = msg;
+                    last.tail += 1;
+                    self.len += 1;
+                    return Ok(());
+                }
             }
-        } else if self.head == 0 && self.buf.len() < self.buf.capacity() {
-            // Full but unwrapped, with room: the slot after the last is next.
-            self.buf
-                .push(msg, GFP_ATOMIC)
-                .map_err(|_| PushError::NoMemory)?;
-        } else {
-            self.grow(msg)?;
         }
+        // Built in place: a chunk is too big for a softirq stack.
+        let chunk = KBox::init(
+            init!(Chunk {
+                items <- init_array_from_fn::<_, CHUNK, T, core::convert::Infallible>(|_| msg),
+                head: 0,
+                tail: 1,
+            }),
+            flags(),
+        )
+        .map_err(|_| PushError::NoMemory)?;
+        self.append_chunk(chunk)?;
         self.len += 1;
         Ok(())
     }
 
-    /// Moves the messages, oldest first, into a ring twice the size, then `msg`.
-    fn grow(&mut self, msg: T) -> Result<(), PushError> {
-        let cap = (self.buf.len() * 2).max(8);
-        let mut buf = KVec::with_capacity(cap, GFP_ATOMIC).map_err(|_| PushError::NoMemory)?;
-        for i in 0..self.len {
-            if let Some(m) = self.buf.get(self.slot(i)) {
-                // Cannot fail: `cap > self.len`.
-                buf.push(*m, GFP_ATOMIC).map_err(|_| PushError::NoMemory)?;
+    fn append_chunk(&mut self, chunk: KBox<Chunk<T>>) -> Result<(), PushError> {
+        if self.count == self.chunks.len() {
+            // The ring of chunk pointers is full: move it into one twice the size.
+            let cap = (self.chunks.len() * 2).max(4);
+            let mut ring = KVec::with_capacity(cap, flags()).map_err(|_| PushError::NoMemory)?;
+            for i in 0..self.count {
+                let at = self.at(i);
+                let c = self.chunks.get_mut(at).and_then(Option::take);
+                // Cannot fail: `cap > self.count`.
+                ring.push(c, flags()).map_err(|_| PushError::NoMemory)?;
             }
+            while ring.len() < cap {
+                ring.push(None, flags()).map_err(|_| PushError::NoMemory)?;
+            }
+            self.chunks = ring;
+            self.first = 0;
         }
-        buf.push(msg, GFP_ATOMIC).map_err(|_| PushError::NoMemory)?;
-        self.buf = buf;
-        self.head = 0;
+        let at = self.at(self.count);
+        if let Some(slot) = self.chunks.get_mut(at) {
+            *slot = Some(chunk);
+            self.count += 1;
+        }
         Ok(())
     }
 
@@ -98,28 +134,36 @@ impl<T: Copy> OutQueue<T> {
         if self.len == 0 {
             return None;
         }
-        self.buf.get(self.head).copied()
+        let c = self.chunks.get(self.first)?.as_deref()?;
+        c.items.get(c.head).copied()
     }
 
     /// Removes the oldest message.
     pub(crate) fn pop(&mut self) -> Option<T> {
         let m = self.front()?;
-        self.len -= 1;
-        self.head = self.slot(1);
-        if self.len == 0 && self.buf.capacity() > KEEP_CAPACITY {
-            // A burst drained: give its storage back.
-            self.buf = KVec::new();
-            self.head = 0;
+        let only = self.count == 1;
+        let first = self.chunk_mut(0)?;
+        first.head += 1;
+        if first.head == first.tail {
+            if only {
+                // Drained: keep the chunk for the next messages.
+                first.head = 0;
+                first.tail = 0;
+            } else {
+                let at = self.first;
+                drop(self.chunks.get_mut(at).and_then(Option::take));
+                self.first = self.at(1);
+                self.count -= 1;
+            }
         }
+        self.len -= 1;
         Some(m)
     }
 
     /// Drops every queued message and the storage; returns how many there were.
     pub(crate) fn clear(&mut self) -> usize {
         let n = self.len;
-        self.buf = KVec::new();
-        self.head = 0;
-        self.len = 0;
+        *self = Self::new();
         n
     }
 }

@@ -4,7 +4,7 @@
 
 use super::conn::Conn;
 use super::service::Service;
-use super::stats::{Stats, TextBuf};
+use super::stats::{ConnCounters, Stats, TextBuf};
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -181,7 +181,11 @@ impl<S: Service> Server<S> {
 
     /// Appends this server's statistics, `NAME.counter value` per line.
     pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        self.stats.write(w, S::NAME)?;
+        let mut open = ConnCounters::default();
+        for conn in self.table.lock().conns.values() {
+            open.add(&conn.counters());
+        }
+        self.stats.write(w, S::NAME, &open)?;
         writeln!(w, "{}.queue_limit {}", S::NAME, ffi::queue_limit())
     }
 }

@@ -13,9 +13,10 @@ pub(crate) struct Stats {
     pub(crate) conns_open: AtomicU64,
     /// Connections ever opened.
     pub(crate) conns_opened: AtomicU64,
-    /// Messages put on outbound queues.
+    /// Messages put on the queues of connections closed since (open ones
+    /// count their own, see [`ConnCounters`]).
     pub(crate) queued: AtomicU64,
-    /// Messages sent (or handed to a kernel subscriber).
+    /// Messages sent (or handed to a kernel subscriber) by closed connections.
     pub(crate) sent: AtomicU64,
     /// Queued messages dropped because their connection closed first.
     pub(crate) discarded: AtomicU64,
@@ -31,30 +32,52 @@ pub(crate) struct Stats {
     pub(crate) rejected: AtomicU64,
 }
 
+/// The per-message counters of one connection, kept under its queue lock
+/// so the hot path touches no shared cache line; folded into [`Stats`]
+/// when the connection closes.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ConnCounters {
+    pub(crate) queued: u64,
+    pub(crate) sent: u64,
+    pub(crate) high_water: u64,
+}
+
+impl ConnCounters {
+    pub(crate) fn add(&mut self, o: &ConnCounters) {
+        self.queued += o.queued;
+        self.sent += o.sent;
+        self.high_water = self.high_water.max(o.high_water);
+    }
+}
+
 impl Stats {
     pub(crate) fn inc(c: &AtomicU64) {
         c.fetch_add(1, Relaxed);
     }
 
-    pub(crate) fn high_water(&self, len: usize) {
-        self.queue_high_water.fetch_max(len as u64, Relaxed);
+    /// Folds in the counters of a connection that closed.
+    pub(crate) fn fold(&self, c: &ConnCounters) {
+        self.queued.fetch_add(c.queued, Relaxed);
+        self.sent.fetch_add(c.sent, Relaxed);
+        self.queue_high_water.fetch_max(c.high_water, Relaxed);
     }
 
-    /// Writes `prefix.name value` lines.
-    pub(crate) fn write(&self, w: &mut impl Write, prefix: &str) -> fmt::Result {
-        for (name, c) in [
-            ("connections", &self.conns_open),
-            ("connections_opened", &self.conns_opened),
-            ("queued", &self.queued),
-            ("sent", &self.sent),
-            ("discarded_on_close", &self.discarded),
-            ("after_close", &self.after_close),
-            ("queue_high_water", &self.queue_high_water),
-            ("closed_overflow", &self.closed_overflow),
-            ("closed_no_memory", &self.closed_no_memory),
-            ("rejected", &self.rejected),
+    /// Writes `prefix.name value` lines; `open` sums the open connections.
+    pub(crate) fn write(&self, w: &mut impl Write, prefix: &str, open: &ConnCounters) -> fmt::Result {
+        let ld = |c: &AtomicU64| c.load(Relaxed);
+        for (name, v) in [
+            ("connections", ld(&self.conns_open)),
+            ("connections_opened", ld(&self.conns_opened)),
+            ("queued", ld(&self.queued) + open.queued),
+            ("sent", ld(&self.sent) + open.sent),
+            ("discarded_on_close", ld(&self.discarded)),
+            ("after_close", ld(&self.after_close)),
+            ("queue_high_water", ld(&self.queue_high_water).max(open.high_water)),
+            ("closed_overflow", ld(&self.closed_overflow)),
+            ("closed_no_memory", ld(&self.closed_no_memory)),
+            ("rejected", ld(&self.rejected)),
         ] {
-            writeln!(w, "{prefix}.{name} {}", c.load(Relaxed))?;
+            writeln!(w, "{prefix}.{name} {v}")?;
         }
         Ok(())
     }
