@@ -8,13 +8,17 @@
 BUILD_DIR ?= $(CURDIR)/build
 export BUILD_DIR
 
-.PHONY: run test setup kernel modules tools initramfs vm clean help
+.PHONY: run test bench setup kernel modules tools initramfs vm clean help
 
 run:
 	@scripts/run.sh
 
 test:
 	@scripts/test.sh
+
+# Rust against C in one guest on the plain kernel; writes bench/results.md.
+bench:
+	@scripts/bench.sh
 
 setup:
 	@scripts/setup.sh

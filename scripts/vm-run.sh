@@ -33,7 +33,7 @@ set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine pc -accel tcg,thread=multi -smp 2 -m 2048 \
 	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$run/initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init" \
+	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-serial file:"$run/console.log" -serial stdio </dev/null | tee "$run/output.log"
 qemu_rc=${PIPESTATUS[0]}

@@ -29,7 +29,9 @@ for v in $(cat /etc/tipc-variants); do
 	kunit_results rust_kernel_net_socket "$v:rust_kernel_net_socket"
 
 	TIPC_SERVER=$v ktap_run "$v:topology_spec" /bin/topo-spec || fail=1
+	ktap_run "$v:topology_stress" /bin/topo-spec stress || fail=1
 	if [ "$v" = rust ]; then
+		# After the stress run: its connections must all be gone.
 		ktap_run "$v:rust_server" /bin/topo-spec server || fail=1
 	fi
 

@@ -101,7 +101,7 @@ impl<S: Service> Server<S> {
         }
         // An accept in progress finishes, and sees `stopping` before adding a connection.
         self.recv_queue.flush();
-        while let Some(conn) = self.any_conn() {
+        while let Some(conn) = self.take_any_conn() {
             conn.close();
         }
         // Closed connections' work items return at once; let them drain.
@@ -110,8 +110,12 @@ impl<S: Service> Server<S> {
         self.recv_queue.flush();
     }
 
-    fn any_conn(&self) -> Option<Arc<Conn<S>>> {
-        self.table.lock().conns.values().next().cloned()
+    /// Removes some connection from the table (one a concurrent `close`
+    /// is finishing included, so this loop always makes progress).
+    fn take_any_conn(&self) -> Option<Arc<Conn<S>>> {
+        let mut table = self.table.lock();
+        let id = *table.conns.iter().next()?.0;
+        table.conns.remove(&id)
     }
 
     pub(crate) fn net(&self) -> NetNs {

@@ -8,6 +8,7 @@
 //!        topo-spec cluster NS=z.c.n...  the multi-node suite, run on one node
 //!                                     while the peer nodes are up
 //!        topo-spec server             the Rust server's own promises
+//!        topo-spec stress [full]      fuzzed requests and connection churn
 
 use std::time::{Duration, Instant};
 use tipc_tools::ktap::{run_suite, Case, CaseResult};
@@ -479,6 +480,7 @@ fn main() {
     let failed = match args.first().map(String::as_str) {
         Some("cluster") => cluster::run(&args[1..]),
         Some("server") => server::run(),
+        Some("stress") => stress::run(args.get(1).map(String::as_str) == Some("full")),
         only => run_suite("topology_spec", LOCAL, only),
     };
     std::process::exit(if failed == 0 { 0 } else { 1 });
@@ -486,3 +488,4 @@ fn main() {
 
 mod cluster;
 mod server;
+mod stress;
