@@ -33,17 +33,36 @@ def main():
     def spread(v):
         return 100 * (max(v) - min(v)) / med(v) if v and med(v) else float("nan")
 
+    def goal(metric, c, r):
+        """The issue's goal for this figure: 'met', 'MISSED' or '' (none)."""
+        m = re.match(r"delivered_events_per_s\.subs(\d+)", metric)
+        if m:
+            n = int(m.group(1))
+            pub = med(data[f"publisher_events_per_s.subs{n}"]["c"])
+            # Per subscriber against the publisher's own rate.
+            if c / n >= 0.75 * pub:
+                return "met" if r / n >= 0.95 * pub else "MISSED"
+            return "met" if r >= 1.25 * c else "MISSED"
+        if metric.startswith("subscriptions_per_s"):
+            return "met" if r >= 1.25 * c else "MISSED"
+        if metric == "latency_us.p99":
+            return "met" if r <= c else "MISSED"
+        if metric.startswith("stalled_subscriber_kb"):
+            # Bounded: far below what the default queue limit allows (7 MiB).
+            return "met" if r < 7 * 1024 else "MISSED"
+        return ""
+
     rows = []
     for metric in sorted(data):
         d = data[metric]
         c, r, c2 = med(d["c"]), med(d["rust"]), med(d["c2"])
         rows.append((metric, c, spread(d["c"]), r, spread(d["rust"]),
                      r / c if c else float("nan"), c2 / c if c else float("nan"),
-                     any(k in metric for k in LOWER_IS_BETTER)))
+                     any(k in metric for k in LOWER_IS_BETTER), goal(metric, c, r)))
     rounds = max(len(v) for d in data.values() for v in d.values())
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                          capture_output=True, text=True).stdout.strip()
-    head = ["metric", "C", "spread", "Rust", "spread", "Rust/C", "noise C/C"]
+    head = ["metric", "C", "spread", "Rust", "spread", "Rust/C", "noise C/C", "goal"]
     lines = [
         "# Benchmarks: Rust topology server against upstream's C server",
         "",
@@ -51,14 +70,17 @@ def main():
         f"{platform.node()} ({cpu}, {subprocess.getoutput('nproc')} cores). "
         f"{rounds} rounds, order alternated, medians; spread is (max-min)/median over rounds; "
         "'noise C/C' is the C build measured twice in the same round. "
-        "Lower is better for latency and memory (marked ↓), higher for rates.",
+        "Lower is better for latency and memory (marked ↓), higher for rates. "
+        "'goal' is the project's target (issue: Rust >= 1.25x C on throughput and subscription "
+        "rate, or >= 95% of the publisher's rate per subscriber where C is within 25% of it; "
+        "p99 latency <= C; bounded memory for a stalled subscriber).",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
-    for metric, c, cs, r, rs, ratio, noise, low in rows:
+    for metric, c, cs, r, rs, ratio, noise, low, g in rows:
         name = metric + (" ↓" if low else "")
-        lines.append(f"| {name} | {c:,.1f} | {cs:.0f}% | {r:,.1f} | {rs:.0f}% | {ratio:.2f} | {noise:.2f} |")
+        lines.append(f"| {name} | {c:,.1f} | {cs:.0f}% | {r:,.1f} | {rs:.0f}% | {ratio:.2f} | {noise:.2f} | {g} |")
     lines += ["", "![events/s against subscribers](fanout.png)", ""]
     text = "\n".join(lines)
     print(text)

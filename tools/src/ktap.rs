@@ -10,7 +10,10 @@ pub type Case = (&'static str, fn() -> CaseResult);
 
 /// Runs `cases` as the KTAP suite `suite`; returns the number that failed.
 pub fn run_suite(suite: &str, cases: &[Case], only: Option<&str>) -> usize {
-    let cases: Vec<&Case> = cases.iter().filter(|c| only.is_none_or(|o| o == c.0)).collect();
+    let cases: Vec<&Case> = cases
+        .iter()
+        .filter(|c| only.is_none_or(|o| o == c.0))
+        .collect();
     println!("KTAP version 1");
     println!("1..1");
     println!("    KTAP version 1");

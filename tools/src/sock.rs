@@ -40,19 +40,34 @@ impl SocketAddr {
     fn raw(self, scope: i8) -> SockaddrTipc {
         let (addrtype, w) = match self {
             SocketAddr::Range { ty, lower, upper } => (TIPC_SERVICE_RANGE, [ty, lower, upper]),
-            SocketAddr::Service { ty, instance, domain } => {
-                (TIPC_SERVICE_ADDR, [ty, instance, domain])
-            }
+            SocketAddr::Service {
+                ty,
+                instance,
+                domain,
+            } => (TIPC_SERVICE_ADDR, [ty, instance, domain]),
             SocketAddr::Id { port, node } => (TIPC_SOCKET_ADDR, [port, node, 0]),
         };
-        SockaddrTipc { family: libc::AF_TIPC as u16, addrtype, scope, w }
+        SockaddrTipc {
+            family: libc::AF_TIPC as u16,
+            addrtype,
+            scope,
+            w,
+        }
     }
 
     fn from_raw(raw: &SockaddrTipc) -> Option<Self> {
         let [a, b, c] = raw.w;
         match raw.addrtype {
-            TIPC_SERVICE_RANGE => Some(SocketAddr::Range { ty: a, lower: b, upper: c }),
-            TIPC_SERVICE_ADDR => Some(SocketAddr::Service { ty: a, instance: b, domain: c }),
+            TIPC_SERVICE_RANGE => Some(SocketAddr::Range {
+                ty: a,
+                lower: b,
+                upper: c,
+            }),
+            TIPC_SERVICE_ADDR => Some(SocketAddr::Service {
+                ty: a,
+                instance: b,
+                domain: c,
+            }),
             TIPC_SOCKET_ADDR => Some(SocketAddr::Id { port: a, node: b }),
             _ => None,
         }
@@ -85,7 +100,9 @@ impl Socket {
         // SAFETY: plain syscall; a non-negative result is a new descriptor we own.
         let fd = check(unsafe { libc::socket(libc::AF_TIPC, kind | libc::SOCK_CLOEXEC, 0) })?;
         // SAFETY: `fd` was just returned by socket() and is owned by nobody else.
-        Ok(Socket { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(Socket {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
     }
 
     /// A `SOCK_SEQPACKET` socket.
@@ -156,7 +173,12 @@ impl Socket {
     pub fn send(&self, buf: &[u8]) -> Result<usize> {
         // SAFETY: `buf` is readable for its length.
         check_len(unsafe {
-            libc::send(self.fd.as_raw_fd(), buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
+            libc::send(
+                self.fd.as_raw_fd(),
+                buf.as_ptr().cast(),
+                buf.len(),
+                libc::MSG_NOSIGNAL,
+            )
         })
     }
 
@@ -178,7 +200,11 @@ impl Socket {
 
     /// Waits up to `timeout_ms` (negative: forever) for the socket to be readable.
     pub fn wait_readable(&self, timeout_ms: i32) -> Result<bool> {
-        let mut p = libc::pollfd { fd: self.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        let mut p = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         let n = check(unsafe { libc::poll(&mut p, 1, timeout_ms) })?;
         Ok(n > 0)
@@ -192,7 +218,12 @@ impl Socket {
         }
         // SAFETY: `buf` is writable for its length.
         let n = unsafe {
-            libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT)
+            libc::recv(
+                self.fd.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                libc::MSG_DONTWAIT,
+            )
         };
         match check_len(n) {
             Ok(n) => Ok(Some(n)),
@@ -215,8 +246,16 @@ impl Socket {
         const SOL_TIPC: libc::c_int = 271;
         const TIPC_GROUP_JOIN: libc::c_int = 135;
         const TIPC_GROUP_MEMBER_EVTS: u32 = 0x2;
-        let req: [u32; 4] =
-            [ty, instance, Scope::Cluster as u32, if member_events { TIPC_GROUP_MEMBER_EVTS } else { 0 }];
+        let req: [u32; 4] = [
+            ty,
+            instance,
+            Scope::Cluster as u32,
+            if member_events {
+                TIPC_GROUP_MEMBER_EVTS
+            } else {
+                0
+            },
+        ];
         // SAFETY: `req` is a readable `struct tipc_group_req`.
         check(unsafe {
             libc::setsockopt(
@@ -231,12 +270,19 @@ impl Socket {
     }
 
     /// Receives one message: its length, `msg_flags` and sender.
-    pub fn recv_msg(&self, buf: &mut [u8], timeout_ms: i32) -> Result<Option<(usize, i32, SocketAddr)>> {
+    pub fn recv_msg(
+        &self,
+        buf: &mut [u8],
+        timeout_ms: i32,
+    ) -> Result<Option<(usize, i32, SocketAddr)>> {
         if !self.wait_readable(timeout_ms)? {
             return Ok(None);
         }
         let mut raw = [SockaddrTipc::default(); 2];
-        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
         // SAFETY: All-zero is a valid msghdr.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_name = raw.as_mut_ptr().cast();
@@ -244,14 +290,19 @@ impl Socket {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         // SAFETY: `msg` points to writable buffers of the lengths it gives.
-        let n = check_len(unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) })?;
+        let n =
+            check_len(unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) })?;
         let from = SocketAddr::from_raw(&raw[0])
             .ok_or_else(|| Error::other(format!("bad peer address type {}", raw[0].addrtype)))?;
         Ok(Some((n, msg.msg_flags, from)))
     }
 
     /// Receives one message and the sender's address.
-    pub fn recv_from(&self, buf: &mut [u8], timeout_ms: i32) -> Result<Option<(usize, SocketAddr)>> {
+    pub fn recv_from(
+        &self,
+        buf: &mut [u8],
+        timeout_ms: i32,
+    ) -> Result<Option<(usize, SocketAddr)>> {
         if !self.wait_readable(timeout_ms)? {
             return Ok(None);
         }

@@ -24,13 +24,26 @@ pub struct Subscr {
 impl Subscr {
     /// A subscription on `{ty, lower, upper}` with `filter` and no timeout.
     pub fn new(ty: u32, lower: u32, upper: u32, filter: u32) -> Self {
-        Subscr { ty, lower, upper, timeout: crate::TIPC_WAIT_FOREVER, filter, handle: [0; 8] }
+        Subscr {
+            ty,
+            lower,
+            upper,
+            timeout: crate::TIPC_WAIT_FOREVER,
+            filter,
+            handle: [0; 8],
+        }
     }
 
     /// Encodes the request in network byte order, or in host order
     /// (which the server must detect and answer in).
     pub fn encode(&self, network_order: bool) -> [u8; SUBSCR_LEN] {
-        let put = |v: u32| if network_order { v.to_be_bytes() } else { v.to_ne_bytes() };
+        let put = |v: u32| {
+            if network_order {
+                v.to_be_bytes()
+            } else {
+                v.to_ne_bytes()
+            }
+        };
         let mut b = [0u8; SUBSCR_LEN];
         for (i, v) in [self.ty, self.lower, self.upper, self.timeout, self.filter]
             .into_iter()
@@ -68,7 +81,14 @@ impl Event {
         };
         let mut s = [0u8; SUBSCR_LEN];
         s.copy_from_slice(&b[20..]);
-        Event { event: get(0), found_lower: get(1), found_upper: get(2), port: get(3), node: get(4), s }
+        Event {
+            event: get(0),
+            found_lower: get(1),
+            found_upper: get(2),
+            port: get(3),
+            node: get(4),
+            s,
+        }
     }
 }
 
@@ -95,8 +115,15 @@ impl TopologyClient {
     /// Connects to the topology service; requests go in network order.
     pub fn connect() -> Result<Self> {
         let sock = Socket::seqpacket()?;
-        sock.connect(SocketAddr::Service { ty: TIPC_TOP_SRV, instance: TIPC_TOP_SRV, domain: 0 })?;
-        Ok(TopologyClient { sock, network_order: true })
+        sock.connect(SocketAddr::Service {
+            ty: TIPC_TOP_SRV,
+            instance: TIPC_TOP_SRV,
+            domain: 0,
+        })?;
+        Ok(TopologyClient {
+            sock,
+            network_order: true,
+        })
     }
 
     /// Sends a subscription request.

@@ -112,6 +112,14 @@ unsafe impl Send for Socket {}
 // by `sk_callback_lock`.
 unsafe impl Sync for Socket {}
 
+/// `addr` as the C calls take it. The pointer is only ever read through.
+fn raw_addr<A: SockAddr>(addr: &A) -> (*mut bindings::sockaddr, c_int) {
+    (
+        (addr as *const A).cast_mut().cast(),
+        size_of::<A>() as c_int,
+    )
+}
+
 fn kvec(ptr: *mut c_void, len: usize) -> bindings::kvec {
     bindings::kvec {
         iov_base: ptr,
@@ -165,15 +173,10 @@ impl Socket {
 
     /// Binds to `addr`.
     pub fn bind<A: SockAddr>(&self, addr: &A) -> Result {
-        // SAFETY: The socket is valid; `addr` is a readable address of `size_of::<A>()` bytes
-        // that starts like `struct sockaddr` (`SockAddr` contract).
-        to_result(unsafe {
-            bindings::kernel_bind(
-                self.as_ptr(),
-                (addr as *const A).cast_mut().cast(),
-                size_of::<A>() as c_int,
-            )
-        })
+        let (sa, len) = raw_addr(addr);
+        // SAFETY: The socket is valid; `sa` is a readable address of `len` bytes that starts like
+        // `struct sockaddr` (`SockAddr` contract); the kernel only reads it.
+        to_result(unsafe { bindings::kernel_bind(self.as_ptr(), sa, len) })
     }
 
     /// Starts listening, with a queue of at most `backlog` pending connections.
@@ -199,31 +202,21 @@ impl Socket {
         }
     }
 
+    fn connect_flags<A: SockAddr>(&self, addr: &A, flags: u32) -> c_int {
+        let (sa, len) = raw_addr(addr);
+        // SAFETY: As in `bind`.
+        unsafe { bindings::kernel_connect(self.as_ptr(), sa, len, flags as c_int) }
+    }
+
     /// Connects to `addr` (for a kernel socket, this may wait for the handshake).
     pub fn connect<A: SockAddr>(&self, addr: &A) -> Result {
-        // SAFETY: As in `bind`.
-        to_result(unsafe {
-            bindings::kernel_connect(
-                self.as_ptr(),
-                (addr as *const A).cast_mut().cast(),
-                size_of::<A>() as c_int,
-                0,
-            )
-        })
+        to_result(self.connect_flags(addr, 0))
     }
 
     /// Starts connecting to `addr` without waiting for the handshake:
     /// `Ok(true)` if connected already, `Ok(false)` if in progress.
     pub fn connect_nonblocking<A: SockAddr>(&self, addr: &A) -> Result<bool> {
-        // SAFETY: As in `bind`.
-        let ret = unsafe {
-            bindings::kernel_connect(
-                self.as_ptr(),
-                (addr as *const A).cast_mut().cast(),
-                size_of::<A>() as c_int,
-                bindings::O_NONBLOCK as c_int,
-            )
-        };
+        let ret = self.connect_flags(addr, bindings::O_NONBLOCK);
         match ret {
             0 => Ok(true),
             e if e == -(bindings::EINPROGRESS as i32) => Ok(false),
@@ -259,7 +252,8 @@ impl Socket {
 
     /// Sends `buf` as one message to `addr`, without waiting.
     pub fn send_to<A: SockAddr>(&self, buf: &[u8], addr: &A) -> Result<Sent> {
-        self.sendmsg(buf, (addr as *const A).cast_mut().cast(), size_of::<A>())
+        let (sa, len) = raw_addr(addr);
+        self.sendmsg(buf, sa.cast(), len as usize)
     }
 
     fn recvmsg(&self, buf: &mut [u8], name: *mut c_void, namelen: usize) -> Result<Option<usize>> {

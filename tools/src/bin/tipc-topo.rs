@@ -21,7 +21,11 @@ fn usage() -> ! {
 }
 
 fn num(s: &str) -> u32 {
-    let r = if let Some(h) = s.strip_prefix("0x") { u32::from_str_radix(h, 16) } else { s.parse() };
+    let r = if let Some(h) = s.strip_prefix("0x") {
+        u32::from_str_radix(h, 16)
+    } else {
+        s.parse()
+    };
     r.unwrap_or_else(|_| usage())
 }
 
@@ -49,7 +53,12 @@ fn watch(sub: Subscr, network_order: bool, count: Option<u64>, label: &str) {
             Recv::Event(e) => {
                 let node_like = sub.ty == TIPC_NODE_STATE || sub.ty == TIPC_LINK_STATE;
                 if node_like {
-                    println!("{label}{} {} <{}>", event_name(e.event), sub.ty, addr_string(e.found_lower));
+                    println!(
+                        "{label}{} {} <{}>",
+                        event_name(e.event),
+                        sub.ty,
+                        addr_string(e.found_lower)
+                    );
                 } else {
                     println!(
                         "{label}{} {{{}, {}, {}}} port {}:{}",
@@ -88,7 +97,10 @@ fn main() {
         while let Some(a) = it.next() {
             if a.starts_with("--") {
                 opts.push(a);
-                if matches!(a.as_str(), "--timeout" | "--count" | "--hold-ms" | "--label") {
+                if matches!(
+                    a.as_str(),
+                    "--timeout" | "--count" | "--hold-ms" | "--label"
+                ) {
                     opts.push(it.next().unwrap_or_else(|| usage()));
                 }
             } else {
@@ -104,22 +116,48 @@ fn main() {
         Some("sub") if pos.len() >= 2 && pos.len() <= 4 => {
             let ty = num(pos[1]);
             let lower = pos.get(2).map_or(0, |s| num(s));
-            let upper = pos.get(3).map_or(if pos.len() == 3 { lower } else { !0 }, |s| num(s));
-            let filter = if opt("--service").is_some() { TIPC_SUB_SERVICE } else { TIPC_SUB_PORTS };
+            let upper = pos
+                .get(3)
+                .map_or(if pos.len() == 3 { lower } else { !0 }, |s| num(s));
+            let filter = if opt("--service").is_some() {
+                TIPC_SUB_SERVICE
+            } else {
+                TIPC_SUB_PORTS
+            };
             let mut sub = Subscr::new(ty, lower, upper, filter);
             if let Some(t) = val("--timeout") {
                 sub.timeout = t;
             }
-            watch(sub, opt("--host-order").is_none(), val("--count").map(u64::from), &label);
+            watch(
+                sub,
+                opt("--host-order").is_none(),
+                val("--count").map(u64::from),
+                &label,
+            );
         }
-        Some("nodes") => watch(Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE), true, None, &label),
-        Some("links") => watch(Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS), true, None, &label),
+        Some("nodes") => watch(
+            Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE),
+            true,
+            None,
+            &label,
+        ),
+        Some("links") => watch(
+            Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS),
+            true,
+            None,
+            &label,
+        ),
         Some("bind") if pos.len() == 3 || pos.len() == 4 => {
             let (ty, lower) = (num(pos[1]), num(pos[2]));
             let upper = pos.get(3).map_or(lower, |s| num(s));
-            let scope = if opt("--node").is_some() { Scope::Node } else { Scope::Cluster };
+            let scope = if opt("--node").is_some() {
+                Scope::Node
+            } else {
+                Scope::Cluster
+            };
             let s = Socket::rdm().unwrap_or_else(|e| fail("socket", e));
-            s.bind(ty, lower, upper, scope).unwrap_or_else(|e| fail("bind", e));
+            s.bind(ty, lower, upper, scope)
+                .unwrap_or_else(|e| fail("bind", e));
             match val("--hold-ms") {
                 Some(ms) => std::thread::sleep(std::time::Duration::from_millis(ms.into())),
                 None => loop {

@@ -20,7 +20,9 @@ fn die(what: &str, e: impl std::fmt::Display) -> ! {
 }
 
 fn arg(args: &[String], i: usize) -> u32 {
-    args.get(i).and_then(|s| s.parse().ok()).unwrap_or_else(|| die("usage", "see the source"))
+    args.get(i)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| die("usage", "see the source"))
 }
 
 fn connect() -> TopologyClient {
@@ -79,13 +81,22 @@ fn throughput(subs: u32, events: u32) {
     start.wait();
     let t0 = Instant::now();
     for i in 0..events / 2 {
-        s.bind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("bind", e));
-        s.unbind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("unbind", e));
+        s.bind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("bind", e));
+        s.unbind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("unbind", e));
     }
     let published = t0.elapsed();
-    let last = readers.into_iter().map(|r| r.join().unwrap()).max().unwrap();
+    let last = readers
+        .into_iter()
+        .map(|r| r.join().unwrap())
+        .max()
+        .unwrap();
     let delivered = last.duration_since(t0);
-    report(&format!("publisher_events_per_s.subs{subs}"), events as f64 / published.as_secs_f64());
+    report(
+        &format!("publisher_events_per_s.subs{subs}"),
+        events as f64 / published.as_secs_f64(),
+    );
     report(
         &format!("delivered_events_per_s.subs{subs}"),
         (events as f64 * subs as f64) / delivered.as_secs_f64(),
@@ -98,12 +109,16 @@ fn subrate(subs: u32, conns: u32) {
     let t0 = Instant::now();
     for i in 0..subs {
         let c = &clients[(i % conns) as usize];
-        c.subscribe(&Subscr::new(3_000_001, i, i, TIPC_SUB_PORTS)).unwrap_or_else(|e| die("subscribe", e));
+        c.subscribe(&Subscr::new(3_000_001, i, i, TIPC_SUB_PORTS))
+            .unwrap_or_else(|e| die("subscribe", e));
     }
     for c in &clients {
         sync(c);
     }
-    report(&format!("subscriptions_per_s.conns{conns}"), subs as f64 / t0.elapsed().as_secs_f64());
+    report(
+        &format!("subscriptions_per_s.conns{conns}"),
+        subs as f64 / t0.elapsed().as_secs_f64(),
+    );
 }
 
 /// Bind -> PUBLISHED received, in microseconds.
@@ -115,13 +130,15 @@ fn latency(samples: u32) {
     let mut us = Vec::with_capacity(samples as usize);
     for i in 0..samples {
         let t0 = Instant::now();
-        s.bind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("bind", e));
+        s.bind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("bind", e));
         match c.next(60_000).unwrap_or_else(|e| die("recv", e)) {
             Recv::Event(e) if e.event == TIPC_PUBLISHED => {}
             other => die("latency", format!("{other:?}")),
         }
         us.push(t0.elapsed().as_secs_f64() * 1e6);
-        s.unbind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("unbind", e));
+        s.unbind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("unbind", e));
         let _ = c.next(60_000);
     }
     us.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -153,13 +170,18 @@ fn stalled(events: u32) {
     let before = slab_kb();
     let s = Socket::rdm().unwrap_or_else(|e| die("socket", e));
     for i in 0..events / 2 {
-        s.bind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("bind", e));
-        s.unbind(TYPE, i, i, Scope::Node).unwrap_or_else(|e| die("unbind", e));
+        s.bind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("bind", e));
+        s.unbind(TYPE, i, i, Scope::Node)
+            .unwrap_or_else(|e| die("unbind", e));
     }
     settle();
     let held = slab_kb() - before;
     report(&format!("stalled_subscriber_kb.events{events}"), held);
-    report("stalled_subscriber_bytes_per_event", held * 1024.0 / events as f64);
+    report(
+        "stalled_subscriber_bytes_per_event",
+        held * 1024.0 / events as f64,
+    );
     drop(c);
 }
 
@@ -169,11 +191,15 @@ fn submem(subs: u32) {
     settle();
     let before = slab_kb();
     for i in 0..subs {
-        c.subscribe(&Subscr::new(3_000_004, i, i, TIPC_SUB_PORTS)).unwrap_or_else(|e| die("subscribe", e));
+        c.subscribe(&Subscr::new(3_000_004, i, i, TIPC_SUB_PORTS))
+            .unwrap_or_else(|e| die("subscribe", e));
     }
     sync(&c);
     settle();
-    report("bytes_per_subscription", (slab_kb() - before) * 1024.0 / subs as f64);
+    report(
+        "bytes_per_subscription",
+        (slab_kb() - before) * 1024.0 / subs as f64,
+    );
 }
 
 fn main() {
@@ -184,6 +210,9 @@ fn main() {
         Some("latency") => latency(arg(&args, 1)),
         Some("stalled") => stalled(arg(&args, 1)),
         Some("submem") => submem(arg(&args, 1)),
-        _ => die("usage", "topo-bench throughput|subrate|latency|stalled|submem ARGS"),
+        _ => die(
+            "usage",
+            "topo-bench throughput|subrate|latency|stalled|submem ARGS",
+        ),
     }
 }

@@ -11,7 +11,7 @@
 //! or one whose allocation fails, is refused: the caller then closes the
 //! connection, so no message is ever dropped silently.
 
-use kernel::alloc::flags::{GFP_ATOMIC, __GFP_NOWARN};
+use kernel::alloc::flags::{__GFP_NOWARN, GFP_ATOMIC};
 use kernel::init::init_array_from_fn;
 use kernel::prelude::*;
 
@@ -55,7 +55,12 @@ fn flags() -> kernel::alloc::Flags {
 
 impl<T: Copy> OutQueue<T> {
     pub(crate) const fn new() -> Self {
-        Self { chunks: KVec::new(), first: 0, count: 0, len: 0 }
+        Self {
+            chunks: KVec::new(),
+            first: 0,
+            count: 0,
+            len: 0,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -63,7 +63,12 @@ impl Stats {
     }
 
     /// Writes `prefix.name value` lines; `open` sums the open connections.
-    pub(crate) fn write(&self, w: &mut impl Write, prefix: &str, open: &ConnCounters) -> fmt::Result {
+    pub(crate) fn write(
+        &self,
+        w: &mut impl Write,
+        prefix: &str,
+        open: &ConnCounters,
+    ) -> fmt::Result {
         let ld = |c: &AtomicU64| c.load(Relaxed);
         for (name, v) in [
             ("connections", ld(&self.conns_open)),
@@ -72,7 +77,10 @@ impl Stats {
             ("sent", ld(&self.sent) + open.sent),
             ("discarded_on_close", ld(&self.discarded)),
             ("after_close", ld(&self.after_close)),
-            ("queue_high_water", ld(&self.queue_high_water).max(open.high_water)),
+            (
+                "queue_high_water",
+                ld(&self.queue_high_water).max(open.high_water),
+            ),
             ("closed_overflow", ld(&self.closed_overflow)),
             ("closed_no_memory", ld(&self.closed_no_memory)),
             ("rejected", ld(&self.rejected)),

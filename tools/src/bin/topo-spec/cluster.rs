@@ -25,7 +25,10 @@ fn peers() -> &'static [Peer] {
 }
 
 fn parse_addr(s: &str) -> Option<u32> {
-    let v: Vec<u32> = s.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let v: Vec<u32> = s
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     match v[..] {
         [z, c, n] => Some(tipc_addr(z, c, n)),
         _ => None,
@@ -48,7 +51,10 @@ fn expect_published_set(c: &TopologyClient, want: &BTreeSet<u32>) -> CaseResult 
     for _ in 0..want.len() {
         let e = expect_event(c)?;
         ensure!(e.event == TIPC_PUBLISHED, "expected PUBLISHED, got {e:?}");
-        ensure!(e.found_lower == e.found_upper, "node event over a range: {e:?}");
+        ensure!(
+            e.found_lower == e.found_upper,
+            "node event over a range: {e:?}"
+        );
         got.insert(e.found_lower);
     }
     ensure!(&got == want, "published {:x?}, expected {:x?}", got, want);
@@ -57,7 +63,10 @@ fn expect_published_set(c: &TopologyClient, want: &BTreeSet<u32>) -> CaseResult 
 
 fn nodes_up_in_type_0() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE)),
+        "subscribe",
+    )?;
     let mut want: BTreeSet<u32> = peers().iter().map(|p| p.addr).collect();
     want.insert(own_addr()?);
     expect_published_set(&c, &want)
@@ -65,7 +74,10 @@ fn nodes_up_in_type_0() -> CaseResult {
 
 fn links_up_in_type_2() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(TIPC_LINK_STATE, 0, !0, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     let want: BTreeSet<u32> = peers().iter().map(|p| p.addr).collect();
     expect_published_set(&c, &want)
 }
@@ -81,7 +93,10 @@ impl Drop for Reaped {
 
 fn remote_binding_seen() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(3000, 0, 100, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(3000, 0, 100, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     for p in peers() {
         let mut child = Reaped(io(
             in_ns(&p.ns, &["/bin/tipc-topo", "bind", "3000", "7", "8"]).spawn(),
@@ -106,20 +121,54 @@ fn remote_binding_seen() -> CaseResult {
 fn node_down_withdrawn() -> CaseResult {
     let last = peers().last().ok_or("no peer")?;
     let nodes = connect()?;
-    io(nodes.subscribe(&Subscr::new(TIPC_NODE_STATE, last.addr, last.addr, TIPC_SUB_SERVICE)), "subscribe")?;
+    io(
+        nodes.subscribe(&Subscr::new(
+            TIPC_NODE_STATE,
+            last.addr,
+            last.addr,
+            TIPC_SUB_SERVICE,
+        )),
+        "subscribe",
+    )?;
     ensure!(expect_event(&nodes)?.event == TIPC_PUBLISHED, "peer not up");
     let links = connect()?;
-    io(links.subscribe(&Subscr::new(TIPC_LINK_STATE, last.addr, last.addr, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        links.subscribe(&Subscr::new(
+            TIPC_LINK_STATE,
+            last.addr,
+            last.addr,
+            TIPC_SUB_PORTS,
+        )),
+        "subscribe",
+    )?;
     ensure!(expect_event(&links)?.event == TIPC_PUBLISHED, "link not up");
     let st = io(
-        in_ns(&last.ns, &["/sbin/tipc", "bearer", "disable", "media", "eth", "dev", "eth0"]).status(),
+        in_ns(
+            &last.ns,
+            &[
+                "/sbin/tipc",
+                "bearer",
+                "disable",
+                "media",
+                "eth",
+                "dev",
+                "eth0",
+            ],
+        )
+        .status(),
         "tipc bearer disable",
     )?;
     ensure!(st.success(), "tipc bearer disable failed: {st}");
     let l = expect_event(&links)?;
-    ensure!(l.event == TIPC_WITHDRAWN && l.found_lower == last.addr, "link event {l:?}");
+    ensure!(
+        l.event == TIPC_WITHDRAWN && l.found_lower == last.addr,
+        "link event {l:?}"
+    );
     let n = expect_event(&nodes)?;
-    ensure!(n.event == TIPC_WITHDRAWN && n.found_lower == last.addr, "node event {n:?}");
+    ensure!(
+        n.event == TIPC_WITHDRAWN && n.found_lower == last.addr,
+        "node event {n:?}"
+    );
     Ok(())
 }
 
@@ -133,8 +182,14 @@ const CLUSTER: &[Case] = &[
 pub fn run(args: &[String]) -> usize {
     let mut peers = Vec::new();
     for a in args {
-        match a.split_once('=').and_then(|(ns, ad)| Some((ns, parse_addr(ad)?))) {
-            Some((ns, addr)) => peers.push(Peer { ns: ns.to_string(), addr }),
+        match a
+            .split_once('=')
+            .and_then(|(ns, ad)| Some((ns, parse_addr(ad)?)))
+        {
+            Some((ns, addr)) => peers.push(Peer {
+                ns: ns.to_string(),
+                addr,
+            }),
             None => {
                 eprintln!("topo-spec cluster: bad peer '{a}', expected NS=z.c.n");
                 return 1;

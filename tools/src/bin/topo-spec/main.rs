@@ -59,7 +59,10 @@ fn sync(c: &TopologyClient) -> CaseResult {
     s.timeout = 0;
     io(c.subscribe(&s), "subscribe")?;
     let e = expect_event(c)?;
-    ensure!(e.event == TIPC_SUBSCR_TIMEOUT && e.s == s.encode(c.network_order), "expected the sync event, got {e:?}");
+    ensure!(
+        e.event == TIPC_SUBSCR_TIMEOUT && e.s == s.encode(c.network_order),
+        "expected the sync event, got {e:?}"
+    );
     Ok(())
 }
 
@@ -77,9 +80,19 @@ fn cancel(c: &TopologyClient, s: &Subscr) -> CaseResult {
 
 fn check_event(e: &Event, event: u32, lower: u32, upper: u32, id: (u32, u32)) -> CaseResult {
     ensure!(
-        (e.event, e.found_lower, e.found_upper, e.port, e.node) == (event, lower, upper, id.0, id.1),
+        (e.event, e.found_lower, e.found_upper, e.port, e.node)
+            == (event, lower, upper, id.0, id.1),
         "got event {} [{}, {}] from {:#x}@{:#x}, expected {} [{}, {}] from {:#x}@{:#x}",
-        e.event, e.found_lower, e.found_upper, e.port, e.node, event, lower, upper, id.0, id.1
+        e.event,
+        e.found_lower,
+        e.found_upper,
+        e.port,
+        e.node,
+        event,
+        lower,
+        upper,
+        id.0,
+        id.1
     );
     Ok(())
 }
@@ -99,7 +112,10 @@ fn ports_publish_withdraw() -> CaseResult {
     let (s, id) = bound(1000, 5, 7)?;
     let e = expect_event(&c)?;
     check_event(&e, TIPC_PUBLISHED, 5, 7, id)?;
-    ensure!(e.s == sub.encode(true), "event does not carry the subscription as sent");
+    ensure!(
+        e.s == sub.encode(true),
+        "event does not carry the subscription as sent"
+    );
     drop(s);
     check_event(&expect_event(&c)?, TIPC_WITHDRAWN, 5, 7, id)?;
     expect_quiet(&c)
@@ -120,7 +136,10 @@ fn initial_status_reported() -> CaseResult {
     let (_a, ida) = bound(1002, 10, 10)?;
     let (_b, idb) = bound(1002, 20, 29)?;
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(1002, 0, 100, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(1002, 0, 100, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     check_event(&expect_event(&c)?, TIPC_PUBLISHED, 10, 10, ida)?;
     check_event(&expect_event(&c)?, TIPC_PUBLISHED, 20, 29, idb)?;
     expect_quiet(&c)
@@ -180,7 +199,10 @@ fn host_order_answered_in_host_order() -> CaseResult {
     let (_s, id) = bound(1008, 0x0150, 0x0160)?;
     let e = expect_event(&c)?;
     check_event(&e, TIPC_PUBLISHED, 0x0150, 0x0160, id)?;
-    ensure!(e.s == sub.encode(false), "subscription not echoed byte for byte");
+    ensure!(
+        e.s == sub.encode(false),
+        "subscription not echoed byte for byte"
+    );
     Ok(())
 }
 
@@ -191,7 +213,11 @@ fn usr_handle_echoed() -> CaseResult {
     subscribe(&c, &sub)?;
     let _s = bound(1009, 0, 0)?;
     let e = expect_event(&c)?;
-    ensure!(e.s[20..] == sub.handle, "usr_handle came back as {:x?}", &e.s[20..]);
+    ensure!(
+        e.s[20..] == sub.handle,
+        "usr_handle came back as {:x?}",
+        &e.s[20..]
+    );
     Ok(())
 }
 
@@ -264,13 +290,23 @@ fn check_timeout(network_order: bool, want_range: (u32, u32)) -> CaseResult {
     let t = Instant::now();
     io(c.subscribe(&sub), "subscribe")?;
     let e = expect_event(&c)?;
-    ensure!(e.event == TIPC_SUBSCR_TIMEOUT, "expected a timeout event, got {e:?}");
-    ensure!(t.elapsed() >= Duration::from_millis(190), "timed out after {:?}", t.elapsed());
+    ensure!(
+        e.event == TIPC_SUBSCR_TIMEOUT,
+        "expected a timeout event, got {e:?}"
+    );
+    ensure!(
+        t.elapsed() >= Duration::from_millis(190),
+        "timed out after {:?}",
+        t.elapsed()
+    );
     ensure!(
         (e.found_lower, e.found_upper, e.port, e.node) == (want_range.0, want_range.1, 0, 0),
         "timeout event {e:?}, expected range {want_range:?}"
     );
-    ensure!(e.s == sub.encode(network_order), "timeout event does not carry the subscription");
+    ensure!(
+        e.s == sub.encode(network_order),
+        "timeout event does not carry the subscription"
+    );
     // The subscription is gone: a binding in its range reports nothing.
     let _a = bound(1014, 1, 1)?;
     expect_quiet(&c)
@@ -282,12 +318,38 @@ fn timeout_event_ends_subscription() -> CaseResult {
     // request, tipc_evt_write() swaps it again), so it arrives in host
     // order. The Rust server writes it in the subscriber's order like every
     // other field.
-    let want = if server_is_c()? { (0, u32::from_be_bytes(10u32.to_ne_bytes())) } else { (0, 10) };
+    let want = if server_is_c()? {
+        (0, u32::from_be_bytes(10u32.to_ne_bytes()))
+    } else {
+        (0, 10)
+    };
     check_timeout(true, want)
 }
 
 fn timeout_event_host_order() -> CaseResult {
     check_timeout(false, (0, 10))
+}
+
+fn pending_timeouts_at_close() -> CaseResult {
+    // Connections closing with timers still armed, and one expiring while
+    // its connection goes away: the timers are cancelled with their
+    // subscriptions (debug kernel: no report, no leak).
+    for i in 0..20 {
+        let c = connect()?;
+        let mut s = Subscr::new(1026, 0, i, TIPC_SUB_PORTS);
+        s.timeout = if i % 2 == 0 { 300 } else { i * 5 };
+        subscribe(&c, &s)?;
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let c = connect()?;
+    let mut s = Subscr::new(1026, 0, 0, TIPC_SUB_PORTS);
+    s.timeout = 100;
+    subscribe(&c, &s)?;
+    ensure!(
+        expect_event(&c)?.event == TIPC_SUBSCR_TIMEOUT,
+        "no timeout event"
+    );
+    Ok(())
 }
 
 fn zero_timeout_expires_at_once() -> CaseResult {
@@ -296,7 +358,10 @@ fn zero_timeout_expires_at_once() -> CaseResult {
     sub.timeout = 0;
     io(c.subscribe(&sub), "subscribe")?;
     let e = expect_event(&c)?;
-    ensure!(e.event == TIPC_SUBSCR_TIMEOUT, "expected a timeout event, got {e:?}");
+    ensure!(
+        e.event == TIPC_SUBSCR_TIMEOUT,
+        "expected a timeout event, got {e:?}"
+    );
     Ok(())
 }
 
@@ -309,20 +374,29 @@ fn short_request_closes() -> CaseResult {
 
 fn lower_above_upper_closes() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(1017, 11, 10, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(1017, 11, 10, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     expect_closed(&c)
 }
 
 fn ports_and_service_closes() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(1018, 0, 10, TIPC_SUB_PORTS | TIPC_SUB_SERVICE)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(1018, 0, 10, TIPC_SUB_PORTS | TIPC_SUB_SERVICE)),
+        "subscribe",
+    )?;
     expect_closed(&c)
 }
 
 fn bad_request_drops_earlier_subscriptions() -> CaseResult {
     let c = connect()?;
     subscribe(&c, &Subscr::new(1019, 0, 10, TIPC_SUB_PORTS))?;
-    io(c.subscribe(&Subscr::new(1019, 5, 4, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(1019, 5, 4, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     expect_closed(&c)?;
     // A new connection for the same range sees only the binding, once.
     let c2 = connect()?;
@@ -334,22 +408,34 @@ fn bad_request_drops_earlier_subscriptions() -> CaseResult {
 
 fn long_request_read_as_first_28_bytes() -> CaseResult {
     let c = connect()?;
-    let mut b = Subscr::new(1020, 0, 10, TIPC_SUB_PORTS).encode(true).to_vec();
+    let mut b = Subscr::new(1020, 0, 10, TIPC_SUB_PORTS)
+        .encode(true)
+        .to_vec();
     b.extend_from_slice(&[0xff; 12]);
     io(c.send_raw(&b), "send")?;
     let (_a, id) = bound(1020, 1, 1)?;
     let e = expect_event(&c)?;
     check_event(&e, TIPC_PUBLISHED, 1, 1, id)?;
-    ensure!(e.s[..] == b[..SUBSCR_LEN], "subscription not the first 28 bytes");
+    ensure!(
+        e.s[..] == b[..SUBSCR_LEN],
+        "subscription not the first 28 bytes"
+    );
     Ok(())
 }
 
 fn implicit_connect_with_sendto() -> CaseResult {
     let sock = io(Socket::seqpacket(), "socket")?;
     let sub = Subscr::new(1021, 0, 10, TIPC_SUB_PORTS);
-    let to = SocketAddr::Service { ty: TIPC_TOP_SRV, instance: TIPC_TOP_SRV, domain: 0 };
+    let to = SocketAddr::Service {
+        ty: TIPC_TOP_SRV,
+        instance: TIPC_TOP_SRV,
+        domain: 0,
+    };
     io(sock.send_to(&sub.encode(true), to), "sendto")?;
-    let c = TopologyClient { sock, network_order: true };
+    let c = TopologyClient {
+        sock,
+        network_order: true,
+    };
     let (_a, id) = bound(1021, 1, 1)?;
     check_event(&expect_event(&c)?, TIPC_PUBLISHED, 1, 1, id)
 }
@@ -357,7 +443,10 @@ fn implicit_connect_with_sendto() -> CaseResult {
 fn many_subscriptions_one_connection() -> CaseResult {
     let c = connect()?;
     for i in 0..200 {
-        io(c.subscribe(&Subscr::new(1022, i, i, TIPC_SUB_PORTS)), "subscribe")?;
+        io(
+            c.subscribe(&Subscr::new(1022, i, i, TIPC_SUB_PORTS)),
+            "subscribe",
+        )?;
     }
     sync(&c)?;
     let (_a, id) = bound(1022, 0, 199)?;
@@ -398,7 +487,10 @@ fn node_scope_binding_seen_locally() -> CaseResult {
 
 fn own_node_published_in_type_0() -> CaseResult {
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(TIPC_NODE_STATE, 0, !0, TIPC_SUB_SERVICE)),
+        "subscribe",
+    )?;
     let own = io(io(Socket::rdm(), "socket")?.id(), "getsockname")?.1;
     let e = expect_event(&c)?;
     ensure!(
@@ -418,12 +510,30 @@ fn group_membership_events() -> CaseResult {
     let b_id = io(b.id(), "getsockname")?;
     let mut buf = [0u8; 16];
     let (n, flags, from) = io(a.recv_msg(&mut buf, EVENT_MS), "recv")?.ok_or("no join event")?;
-    ensure!(n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR == 0, "join event: {n} bytes, flags {flags:#x}");
-    ensure!(from == SocketAddr::Id { port: b_id.0, node: b_id.1 }, "join event from {from:?}, expected {b_id:?}");
+    ensure!(
+        n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR == 0,
+        "join event: {n} bytes, flags {flags:#x}"
+    );
+    ensure!(
+        from == SocketAddr::Id {
+            port: b_id.0,
+            node: b_id.1
+        },
+        "join event from {from:?}, expected {b_id:?}"
+    );
     drop(b);
     let (n, flags, from) = io(a.recv_msg(&mut buf, EVENT_MS), "recv")?.ok_or("no leave event")?;
-    ensure!(n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR != 0, "leave event: {n} bytes, flags {flags:#x}");
-    ensure!(from == SocketAddr::Id { port: b_id.0, node: b_id.1 }, "leave event from {from:?}");
+    ensure!(
+        n == 0 && flags & libc::MSG_OOB != 0 && flags & libc::MSG_EOR != 0,
+        "leave event: {n} bytes, flags {flags:#x}"
+    );
+    ensure!(
+        from == SocketAddr::Id {
+            port: b_id.0,
+            node: b_id.1
+        },
+        "leave event from {from:?}"
+    );
     Ok(())
 }
 
@@ -433,10 +543,16 @@ fn subscription_cap_per_namespace() -> CaseResult {
     const MAX: u32 = 65535;
     let c = connect()?;
     for i in 0..MAX {
-        io(c.subscribe(&Subscr::new(1025, i, i, TIPC_SUB_PORTS)), "subscribe")?;
+        io(
+            c.subscribe(&Subscr::new(1025, i, i, TIPC_SUB_PORTS)),
+            "subscribe",
+        )?;
     }
     // Handled in order: this one is over the limit.
-    io(c.subscribe(&Subscr::new(1025, MAX, MAX, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(1025, MAX, MAX, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     expect_closed(&c)?;
     let c2 = connect()?;
     subscribe(&c2, &Subscr::new(1025, 0, 0, TIPC_SUB_PORTS))?;
@@ -448,31 +564,62 @@ const LOCAL: &[Case] = &[
     ("ports_publish_withdraw", ports_publish_withdraw),
     ("explicit_unbind_withdraws", explicit_unbind_withdraws),
     ("initial_status_reported", initial_status_reported),
-    ("overlap_reports_whole_binding", overlap_reports_whole_binding),
+    (
+        "overlap_reports_whole_binding",
+        overlap_reports_whole_binding,
+    ),
     ("outside_range_is_silent", outside_range_is_silent),
-    ("service_filter_first_and_last", service_filter_first_and_last),
+    (
+        "service_filter_first_and_last",
+        service_filter_first_and_last,
+    ),
     ("ports_filter_every_binding", ports_filter_every_binding),
-    ("host_order_answered_in_host_order", host_order_answered_in_host_order),
+    (
+        "host_order_answered_in_host_order",
+        host_order_answered_in_host_order,
+    ),
     ("usr_handle_echoed", usr_handle_echoed),
     ("cancel_stops_events", cancel_stops_events),
     ("cancel_must_match_exactly", cancel_must_match_exactly),
-    ("cancel_removes_one_of_identical", cancel_removes_one_of_identical),
+    (
+        "cancel_removes_one_of_identical",
+        cancel_removes_one_of_identical,
+    ),
     ("cancel_in_host_order", cancel_in_host_order),
-    ("timeout_event_ends_subscription", timeout_event_ends_subscription),
+    (
+        "timeout_event_ends_subscription",
+        timeout_event_ends_subscription,
+    ),
     ("timeout_event_host_order", timeout_event_host_order),
     ("zero_timeout_expires_at_once", zero_timeout_expires_at_once),
+    ("pending_timeouts_at_close", pending_timeouts_at_close),
     ("short_request_closes", short_request_closes),
     ("lower_above_upper_closes", lower_above_upper_closes),
     ("ports_and_service_closes", ports_and_service_closes),
-    ("bad_request_drops_earlier_subscriptions", bad_request_drops_earlier_subscriptions),
-    ("long_request_read_as_first_28_bytes", long_request_read_as_first_28_bytes),
+    (
+        "bad_request_drops_earlier_subscriptions",
+        bad_request_drops_earlier_subscriptions,
+    ),
+    (
+        "long_request_read_as_first_28_bytes",
+        long_request_read_as_first_28_bytes,
+    ),
     ("implicit_connect_with_sendto", implicit_connect_with_sendto),
-    ("many_subscriptions_one_connection", many_subscriptions_one_connection),
+    (
+        "many_subscriptions_one_connection",
+        many_subscriptions_one_connection,
+    ),
     ("events_in_order_none_lost", events_in_order_none_lost),
-    ("node_scope_binding_seen_locally", node_scope_binding_seen_locally),
+    (
+        "node_scope_binding_seen_locally",
+        node_scope_binding_seen_locally,
+    ),
     ("own_node_published_in_type_0", own_node_published_in_type_0),
     ("group_membership_events", group_membership_events),
-    ("subscription_cap_per_namespace", subscription_cap_per_namespace),
+    (
+        "subscription_cap_per_namespace",
+        subscription_cap_per_namespace,
+    ),
 ];
 
 fn main() {

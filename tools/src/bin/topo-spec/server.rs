@@ -17,13 +17,19 @@ fn stats() -> Result<BTreeMap<String, u64>, String> {
     let mut m = BTreeMap::new();
     for line in text.lines() {
         let (k, v) = line.split_once(' ').ok_or(format!("bad line '{line}'"))?;
-        m.insert(k.to_string(), v.parse().map_err(|_| format!("bad value in '{line}'"))?);
+        m.insert(
+            k.to_string(),
+            v.parse().map_err(|_| format!("bad value in '{line}'"))?,
+        );
     }
     Ok(m)
 }
 
 fn stat(name: &str) -> Result<u64, String> {
-    stats()?.get(name).copied().ok_or(format!("no {name} in {STATS}"))
+    stats()?
+        .get(name)
+        .copied()
+        .ok_or(format!("no {name} in {STATS}"))
 }
 
 /// Waits until `name` reads `want` (the server closes asynchronously).
@@ -57,20 +63,32 @@ impl Drop for Limit {
 }
 
 fn stats_count_connections_and_subscriptions() -> CaseResult {
-    let (conns, subs) = (stat("topology.connections")?, stat("topology.subscriptions")?);
+    let (conns, subs) = (
+        stat("topology.connections")?,
+        stat("topology.subscriptions")?,
+    );
     let c = connect()?;
     for i in 0..3 {
         subscribe(&c, &Subscr::new(2000, i, i, TIPC_SUB_PORTS))?;
     }
-    ensure!(stat("topology.connections")? == conns + 1, "connection not counted");
-    ensure!(stat("topology.subscriptions")? == subs + 3, "subscriptions not counted");
+    ensure!(
+        stat("topology.connections")? == conns + 1,
+        "connection not counted"
+    );
+    ensure!(
+        stat("topology.subscriptions")? == subs + 3,
+        "subscriptions not counted"
+    );
     drop(c);
     settle("topology.subscriptions", subs)?;
     settle("topology.connections", conns)
 }
 
 fn peer_shutdown_closes_connection() -> CaseResult {
-    let (conns, subs) = (stat("topology.connections")?, stat("topology.subscriptions")?);
+    let (conns, subs) = (
+        stat("topology.connections")?,
+        stat("topology.subscriptions")?,
+    );
     let c = connect()?;
     subscribe(&c, &Subscr::new(2001, 0, 9, TIPC_SUB_PORTS))?;
     // An orderly shutdown, the socket itself kept open: the server must
@@ -98,7 +116,14 @@ fn stalled_subscriber_closed_at_limit() -> CaseResult {
     loop {
         match io(c.next(EVENT_MS), "recv")? {
             Recv::Event(e) => {
-                let (kind, i) = (if n % 2 == 0 { TIPC_PUBLISHED } else { TIPC_WITHDRAWN }, n / 2);
+                let (kind, i) = (
+                    if n.is_multiple_of(2) {
+                        TIPC_PUBLISHED
+                    } else {
+                        TIPC_WITHDRAWN
+                    },
+                    n / 2,
+                );
                 check_event(&e, kind, i, i, id)?;
                 n += 1;
             }
@@ -106,7 +131,10 @@ fn stalled_subscriber_closed_at_limit() -> CaseResult {
             other => return Err(format!("after {n} events: {other:?}")),
         }
     }
-    ensure!(n < 2 * ROUNDS, "all {n} events arrived: the queue never overflowed");
+    ensure!(
+        n < 2 * ROUNDS,
+        "all {n} events arrived: the queue never overflowed"
+    );
     Ok(())
 }
 
@@ -119,7 +147,10 @@ fn initial_status_beyond_limit_delivered() -> CaseResult {
     }
     let id = io(s.id(), "getsockname")?;
     let c = connect()?;
-    io(c.subscribe(&Subscr::new(2003, 0, !0, TIPC_SUB_PORTS)), "subscribe")?;
+    io(
+        c.subscribe(&Subscr::new(2003, 0, !0, TIPC_SUB_PORTS)),
+        "subscribe",
+    )?;
     for i in 0..NAMES {
         check_event(&expect_event(&c)?, TIPC_PUBLISHED, i, i, id)?;
     }
@@ -130,18 +161,40 @@ fn counters_balance() -> CaseResult {
     settle("topology.connections", 0)?;
     let st = stats()?;
     let get = |k: &str| st.get(k).copied().unwrap_or(u64::MAX);
-    let (queued, sent, discarded) =
-        (get("topology.queued"), get("topology.sent"), get("topology.discarded_on_close"));
-    ensure!(queued == sent + discarded, "queued {queued} != sent {sent} + discarded {discarded}");
-    ensure!(get("topology.subscriptions") == 0, "subscriptions left: {}", get("topology.subscriptions"));
+    let (queued, sent, discarded) = (
+        get("topology.queued"),
+        get("topology.sent"),
+        get("topology.discarded_on_close"),
+    );
+    ensure!(
+        queued == sent + discarded,
+        "queued {queued} != sent {sent} + discarded {discarded}"
+    );
+    ensure!(
+        get("topology.subscriptions") == 0,
+        "subscriptions left: {}",
+        get("topology.subscriptions")
+    );
     Ok(())
 }
 
 const SERVER: &[Case] = &[
-    ("stats_count_connections_and_subscriptions", stats_count_connections_and_subscriptions),
-    ("peer_shutdown_closes_connection", peer_shutdown_closes_connection),
-    ("stalled_subscriber_closed_at_limit", stalled_subscriber_closed_at_limit),
-    ("initial_status_beyond_limit_delivered", initial_status_beyond_limit_delivered),
+    (
+        "stats_count_connections_and_subscriptions",
+        stats_count_connections_and_subscriptions,
+    ),
+    (
+        "peer_shutdown_closes_connection",
+        peer_shutdown_closes_connection,
+    ),
+    (
+        "stalled_subscriber_closed_at_limit",
+        stalled_subscriber_closed_at_limit,
+    ),
+    (
+        "initial_status_beyond_limit_delivered",
+        initial_status_beyond_limit_delivered,
+    ),
     ("counters_balance", counters_balance),
 ];
 

@@ -121,7 +121,10 @@ fn connection_churn_under_events() -> CaseResult {
     for i in 0..cycles {
         let step = || -> CaseResult {
             let c = connect()?;
-            io(c.subscribe(&Subscr::new(5100, 0, 63, TIPC_SUB_PORTS)), "subscribe")?;
+            io(
+                c.subscribe(&Subscr::new(5100, 0, 63, TIPC_SUB_PORTS)),
+                "subscribe",
+            )?;
             if i % 2 == 0 {
                 // Leave with events in flight, unread.
                 let _ = c.next(1);
@@ -134,7 +137,9 @@ fn connection_churn_under_events() -> CaseResult {
         }
     }
     stop.store(true, Ordering::Relaxed);
-    let published = publisher.join().map_err(|_| "publisher panicked".to_string())??;
+    let published = publisher
+        .join()
+        .map_err(|_| "publisher panicked".to_string())??;
     r?;
     ensure!(published > 0, "the publisher never ran");
     still_serving()
@@ -142,7 +147,10 @@ fn connection_churn_under_events() -> CaseResult {
 
 const STRESS: &[Case] = &[
     ("malformed_requests_fuzz", malformed_requests_fuzz),
-    ("connection_churn_under_events", connection_churn_under_events),
+    (
+        "connection_churn_under_events",
+        connection_churn_under_events,
+    ),
 ];
 
 pub fn run(full: bool) -> usize {
