@@ -8,7 +8,7 @@
 BUILD_DIR ?= $(CURDIR)/build
 export BUILD_DIR
 
-.PHONY: run test bench setup kernel modules tools initramfs vm clean help
+.PHONY: run test bench check setup kernel modules tools initramfs vm clean help
 
 run:
 	@scripts/run.sh
@@ -19,6 +19,10 @@ test:
 # Rust against C in one guest on the plain kernel; writes bench/results.md.
 bench:
 	@scripts/bench.sh
+
+# Style: rustfmtcheck, clippy, checkpatch (needs a built debug kernel).
+check:
+	@scripts/check.sh
 
 setup:
 	@scripts/setup.sh
