@@ -21,15 +21,18 @@ sync_src() {
 
 mods=$BUILD_DIR/mod-$KERNEL
 for v in $VARIANTS; do
+	# The debug kernel's Rust build carries the server's own KUnit suite.
+	kunit=n
 	case $v in
 	c) rust=n ;;
-	rust) rust=y ;;
+	rust) rust=y; [ "$KERNEL" = debug ] && kunit=y ;;
 	*) echo "modules: unknown variant '$v'" >&2; exit 2 ;;
 	esac
 	sync_src "$TREE/net/tipc" "$mods/tipc-$v"
 	echo "modules: tipc.ko ($v server) for the $KERNEL kernel"
 	make -s -C "$OBJ" M="$mods/tipc-$v" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
-		CONFIG_TIPC=m CONFIG_TIPC_SERVER_RUST=$rust modules
+		CONFIG_TIPC=m CONFIG_TIPC_SERVER_RUST=$rust \
+		CONFIG_TIPC_SERVER_RUST_KUNIT_TEST=$kunit modules
 done
 
 first=$(echo $VARIANTS | cut -d' ' -f1)

@@ -23,6 +23,10 @@ for v in $(cat /etc/tipc-variants); do
 	grep -q "^tipc " /proc/modules || { fail=1; continue; }
 	$TIPC node set addr 1.1.100 || fail=1
 
+	if [ "$v" = rust ]; then
+		# Built into tipc.ko; it ran when the module loaded.
+		kunit_results tipc_rust_server "$v:tipc_rust_server"
+	fi
 	kunit_load tipc_topsrv_kunit || fail=1
 	kunit_results tipc_topsrv_kernel_client "$v:tipc_topsrv_kernel_client"
 	kunit_load tipc_rust_kunit || fail=1

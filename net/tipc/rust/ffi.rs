@@ -286,6 +286,31 @@ pub(crate) extern "C" fn tipc_topsrv_kern_unsubscr(net: *mut bindings::net, coni
     with_servers(net, |s| topology::kernel_unsubscribe(s, conid as u32));
 }
 
+/// KUnit entry points (`kunit.c`), with `CONFIG_TIPC_SERVER_RUST_KUNIT_TEST`.
+#[cfg(tipc_server_kunit)]
+mod kunit_entry {
+    use crate::tests;
+    use core::ffi::c_int;
+
+    macro_rules! entry {
+        ($($c:ident => $f:path),* $(,)?) => {$(
+            #[no_mangle]
+            pub(crate) extern "C" fn $c() -> c_int {
+                $f()
+            }
+        )*};
+    }
+
+    entry! {
+        tipc_rs_kunit_wire_decode => tests::wire_decode,
+        tipc_rs_kunit_wire_event_order => tests::wire_event_in_subscriber_order,
+        tipc_rs_kunit_wire_cancel => tests::wire_cancel_matches_bytes,
+        tipc_rs_kunit_wire_overlap => tests::wire_overlap,
+        tipc_rs_kunit_outqueue_fifo => tests::outqueue_fifo_across_chunks,
+        tipc_rs_kunit_outqueue_limit => tests::outqueue_limit,
+    }
+}
+
 /// Writes the statistics of `net`'s servers to `/proc/net/tipc_server`.
 #[no_mangle]
 pub(crate) extern "C" fn tipc_rs_stats_show(net: *mut bindings::net, seq: *mut c_void) {

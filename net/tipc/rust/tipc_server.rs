@@ -23,4 +23,6 @@ mod core;
 #[allow(unsafe_code)]
 mod ffi;
 mod namespace;
+#[cfg(tipc_server_kunit)]
+mod tests;
 mod topology;

@@ -9,7 +9,7 @@
 
 mod service;
 mod subscription;
-mod wire;
+pub(crate) mod wire;
 
 pub(crate) use service::{kernel_subscribe, kernel_unsubscribe, Topology};
 pub(crate) use subscription::Subscription;

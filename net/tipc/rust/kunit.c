@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "tipc_rust_server", built into tipc.ko with
+ * CONFIG_TIPC_SERVER_RUST_KUNIT_TEST: the Rust server's wire format and
+ * outbound queue. The cases are in tests.rs; each returns 0 or the line
+ * of its failed check.
+ */
+#include <kunit/test.h>
+
+int tipc_rs_kunit_wire_decode(void);
+int tipc_rs_kunit_wire_event_order(void);
+int tipc_rs_kunit_wire_cancel(void);
+int tipc_rs_kunit_wire_overlap(void);
+int tipc_rs_kunit_outqueue_fifo(void);
+int tipc_rs_kunit_outqueue_limit(void);
+
+#define RUST_CASE(name)							\
+static void name##_case(struct kunit *test)				\
+{									\
+	int line = tipc_rs_kunit_##name();				\
+									\
+	KUNIT_EXPECT_EQ_MSG(test, line, 0,				\
+			    "check failed at tests.rs:%d", line);	\
+}
+
+RUST_CASE(wire_decode)
+RUST_CASE(wire_event_order)
+RUST_CASE(wire_cancel)
+RUST_CASE(wire_overlap)
+RUST_CASE(outqueue_fifo)
+RUST_CASE(outqueue_limit)
+
+static struct kunit_case tipc_rust_server_cases[] = {
+	KUNIT_CASE(wire_decode_case),
+	KUNIT_CASE(wire_event_order_case),
+	KUNIT_CASE(wire_cancel_case),
+	KUNIT_CASE(wire_overlap_case),
+	KUNIT_CASE(outqueue_fifo_case),
+	KUNIT_CASE(outqueue_limit_case),
+	{}
+};
+
+static struct kunit_suite tipc_rust_server_suite = {
+	.name = "tipc_rust_server",
+	.test_cases = tipc_rust_server_cases,
+};
+kunit_test_suite(tipc_rust_server_suite);
