@@ -14,7 +14,7 @@ workloads() {
 	/bin/topo-bench subrate 20000 100
 	/bin/topo-bench latency 2000
 	/bin/topo-bench submem 20000
-	/bin/topo-bench stalled 400000
+	/bin/topo-bench stalled 2000000
 }
 
 run_variant() {
