@@ -165,21 +165,25 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
  */
 void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
 {
-	u32 port = *(u32 *)&evt->s.usr_handle;
-	u32 self = tipc_own_addr(net);
-	struct sk_buff_head evtq;
+	u32 node = tipc_own_addr(net);
+	struct sk_buff_head queue;
 	struct sk_buff *skb;
+	u32 port;
 
+	/* The member socket's port is the first word of the handle. */
+	memcpy(&port, evt->s.usr_handle, sizeof(port));
 	skb = tipc_msg_create(TOP_SRV, 0, INT_H_SIZE, sizeof(*evt),
-			      self, self, port, port, 0);
+			      node, node, port, port, 0);
 	if (!skb)
 		return;
+	/* Dropped rather than bounced if the member is gone meanwhile. */
 	msg_set_dest_droppable(buf_msg(skb), true);
 	memcpy(msg_data(buf_msg(skb)), evt, sizeof(*evt));
-	skb_queue_head_init(&evtq);
-	__skb_queue_tail(&evtq, skb);
-	tipc_loopback_trace(net, &evtq);
-	tipc_sk_rcv(net, &evtq);
+	/* tipc_sk_rcv() takes the queue's lock: a fully initialised list. */
+	skb_queue_head_init(&queue);
+	__skb_queue_tail(&queue, skb);
+	tipc_loopback_trace(net, &queue);
+	tipc_sk_rcv(net, &queue);
 }
 
 /* The Rust per-namespace state lives where tipc_net keeps the C server's. */
