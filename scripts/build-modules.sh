@@ -32,7 +32,8 @@ for v in $VARIANTS; do
 	echo "modules: tipc.ko ($v server) for the $KERNEL kernel"
 	make -s -C "$OBJ" M="$mods/tipc-$v" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
 		CONFIG_TIPC=m CONFIG_TIPC_SERVER_RUST=$rust \
-		CONFIG_TIPC_SERVER_RUST_KUNIT_TEST=$kunit modules
+		CONFIG_TIPC_SERVER_RUST_KUNIT_TEST=$kunit \
+		CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION=$kunit modules
 done
 
 first=$(echo $VARIANTS | cut -d' ' -f1)

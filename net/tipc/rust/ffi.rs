@@ -75,7 +75,17 @@ extern "C" {
     fn tipc_rs_kern_evt(net: *mut c_void, evt: *const u8);
     fn tipc_rs_net_servers(net: *mut c_void) -> *mut c_void;
     fn tipc_rs_set_net_servers(net: *mut c_void, servers: *mut c_void);
+    fn tipc_rs_take_net_servers(net: *mut c_void) -> *mut c_void;
     fn tipc_rs_queue_limit() -> u32;
+    fn tipc_rs_reply_queue_limit() -> u32;
+    fn tipc_rs_sock_set_droppable(sock: *mut c_void) -> c_int;
+    fn tipc_rs_own_addr(net: *mut c_void) -> u32;
+    fn tipc_rs_remote_management(net: *mut c_void) -> u32;
+    fn tipc_rs_cfg_run(net: *mut c_void, cmd: u16, req: *const u8, len: c_int) -> *mut c_void;
+    fn tipc_rs_skb_data(skb: *mut c_void, len: *mut u32) -> *const u8;
+    fn tipc_rs_skb_free(skb: *mut c_void);
+    #[cfg(tipc_server_fault)]
+    fn tipc_rs_fault_point(point: u32);
     fn seq_write(seq: *mut c_void, data: *const c_void, len: usize) -> c_int;
 }
 
@@ -106,6 +116,84 @@ pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; 48]) {
 pub(crate) fn queue_limit() -> u32 {
     // SAFETY: Reads a module parameter; no preconditions.
     unsafe { tipc_rs_queue_limit() }
+}
+
+/// The `reply_queue_limit` module parameter, in bytes.
+pub(crate) fn reply_queue_limit() -> u32 {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { tipc_rs_reply_queue_limit() }
+}
+
+/// Makes messages `sock` sends dropped, rather than returned to it, when
+/// their destination is gone: a connectionless server must not receive its
+/// own replies back as requests.
+pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
+    // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant).
+    to_result(unsafe { tipc_rs_sock_set_droppable(sock.as_ptr().cast()) })
+}
+
+/// The node address of `net`, 0 until it has one.
+pub(crate) fn own_addr(net: NetNs) -> u32 {
+    // SAFETY: `net` is live (`NetNs` invariant) and TIPC's pernet state exists while a server
+    // runs in it.
+    unsafe { tipc_rs_own_addr(net.as_ptr().cast()) }
+}
+
+/// The `net.tipc.remote_management` sysctl of `net`.
+pub(crate) fn remote_management(net: NetNs) -> u32 {
+    // SAFETY: As in `own_addr`; the value lives in the servers' pernet state.
+    unsafe { tipc_rs_remote_management(net.as_ptr().cast()) }
+}
+
+/// What a configuration command replied: TLVs in an `sk_buff`.
+///
+/// # Invariants
+///
+/// `skb` is a linear `sk_buff` owned by this value.
+pub(crate) struct CommandReply {
+    skb: NonNull<c_void>,
+}
+
+impl CommandReply {
+    /// The reply's TLVs.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        let mut len = 0u32;
+        // SAFETY: `skb` is a live linear `sk_buff` (type invariant).
+        let data = unsafe { tipc_rs_skb_data(self.skb.as_ptr(), &mut len) };
+        // SAFETY: `data` points at the `len` bytes of the buffer, which lives as long as `self`.
+        unsafe { core::slice::from_raw_parts(data, len as usize) }
+    }
+}
+
+impl Drop for CommandReply {
+    fn drop(&mut self) {
+        // SAFETY: `skb` is owned by this value (type invariant) and used no more.
+        unsafe { tipc_rs_skb_free(self.skb.as_ptr()) }
+    }
+}
+
+/// Runs configuration command `cmd` of `net` with the request TLVs `body`
+/// (checked by the caller) through the kernel's own TLV command code.
+pub(crate) fn run_config_command(net: NetNs, cmd: u16, body: &[u8]) -> Result<CommandReply> {
+    let len = c_int::try_from(body.len()).map_err(|_| EINVAL)?;
+    // SAFETY: `net` is live; `body` is readable for `len` bytes; the command code only reads it.
+    let skb = unsafe { tipc_rs_cfg_run(net.as_ptr().cast(), cmd, body.as_ptr(), len) };
+    // INVARIANT: The returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
+    NonNull::new(skb).map(|skb| CommandReply { skb }).ok_or(ENOMEM)
+}
+
+/// Sleeps for `ms` milliseconds (KUnit cases that wait for the server).
+#[cfg(tipc_server_kunit)]
+pub(crate) fn sleep_ms(ms: u32) {
+    // SAFETY: Called from a KUnit case, in process context.
+    unsafe { bindings::msleep(ms) }
+}
+
+/// Sleeps at fault-injection point `point` if it is selected (`fault.c`).
+#[cfg(tipc_server_fault)]
+pub(crate) fn fault_point(point: u32) {
+    // SAFETY: No preconditions; called in process context (`core::fault::point`).
+    unsafe { tipc_rs_fault_point(point) }
 }
 
 /// A subscription registered with the name table.
@@ -227,17 +315,15 @@ pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
 /// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops the servers of `net`.
 #[no_mangle]
 pub(crate) extern "C" fn tipc_rs_net_exit(net: *mut bindings::net) {
-    // SAFETY: `net` is live during its pernet `exit`.
-    let p = unsafe { tipc_rs_net_servers(net.cast()) };
+    // SAFETY: `net` is live during its pernet `exit`. The slot is emptied under RTNL, which
+    // `tipc_rs_publish_node_state` runs under, so no C path uses the servers after this.
+    let p = unsafe { tipc_rs_take_net_servers(net.cast()) };
     if p.is_null() {
         return;
     }
-    // SAFETY: `p` came from `Arc::into_raw` in `tipc_rs_net_init`; clearing the slot first
-    // means the reference is taken back exactly once.
-    let servers = unsafe {
-        tipc_rs_set_net_servers(net.cast(), core::ptr::null_mut());
-        Arc::<NetServers>::from_raw(p.cast())
-    };
+    // SAFETY: `p` came from `Arc::into_raw` in `tipc_rs_net_init`, and the slot is empty now:
+    // the reference is taken back exactly once.
+    let servers = unsafe { Arc::<NetServers>::from_raw(p.cast()) };
     servers.stop();
 }
 
@@ -249,10 +335,18 @@ fn with_servers<R>(net: *mut bindings::net, f: impl FnOnce(&NetServers) -> R) ->
     if p.is_null() {
         return None;
     }
-    // SAFETY: `p` holds an `Arc<NetServers>` reference until `tipc_rs_net_exit`, which cannot
-    // run concurrently with the callers (they hold a reference on the namespace or run inside
-    // its TIPC stack).
+    // SAFETY: `p` holds an `Arc<NetServers>` reference until `tipc_rs_net_exit` takes it,
+    // which cannot run concurrently with the callers: they hold a reference on the namespace
+    // (group sockets, the proc file) or RTNL (`tipc_rs_publish_node_state`), under which the
+    // slot is emptied.
     Some(f(unsafe { &*p.cast::<NetServers>() }))
+}
+
+/// `tipc_topsrv_publish_node_state()` (glue.c): the node got address
+/// `addr`; the configuration service takes the node-state name if it can.
+#[no_mangle]
+pub(crate) extern "C" fn tipc_rs_publish_node_state(net: *mut bindings::net, addr: u32) -> bool {
+    with_servers(net, |s| s.publish_node_state(addr)).unwrap_or(false)
 }
 
 /// `tipc_topsrv_kern_subscr()` (topsrv.h): a subscription of the kernel's
@@ -308,6 +402,15 @@ mod kunit_entry {
         tipc_rs_kunit_wire_overlap => tests::wire_overlap,
         tipc_rs_kunit_outqueue_fifo => tests::outqueue_fifo_across_chunks,
         tipc_rs_kunit_outqueue_limit => tests::outqueue_limit,
+        tipc_rs_kunit_cfg_header => tests::cfg_header,
+        tipc_rs_kunit_cfg_tlv => tests::cfg_tlv,
+        tipc_rs_kunit_cfg_args => tests::cfg_args,
+        tipc_rs_kunit_cfg_hostile => tests::cfg_hostile,
+        tipc_rs_kunit_cfg_policy => tests::cfg_policy,
+        tipc_rs_kunit_cfg_replies => tests::cfg_replies,
+        tipc_rs_kunit_lifecycle_echo => tests::lifecycle_echo_then_peer_close,
+        tipc_rs_kunit_lifecycle_bad_request => tests::lifecycle_bad_request_closes,
+        tipc_rs_kunit_lifecycle_stop => tests::lifecycle_stop_closes_everything,
     }
 }
 

@@ -6,7 +6,9 @@
  */
 #include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
+#include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
@@ -15,6 +17,7 @@
 #include "../bearer.h"
 #include "../msg.h"
 #include "../name_table.h"
+#include "../netlink.h"
 #include "../socket.h"
 #include "../subscr.h"
 #include "../topsrv.h"
@@ -28,6 +31,34 @@ MODULE_PARM_DESC(event_queue_limit,
 u32 tipc_rs_queue_limit(void)
 {
 	return READ_ONCE(event_queue_limit);
+}
+
+static unsigned int reply_queue_limit = 262144;
+module_param(reply_queue_limit, uint, 0644);
+MODULE_PARM_DESC(reply_queue_limit,
+		 "Bytes of replies the configuration service may have waiting (Rust server)");
+
+u32 tipc_rs_reply_queue_limit(void)
+{
+	return READ_ONCE(reply_queue_limit);
+}
+
+/*
+ * What the Rust server keeps per namespace, where tipc_net keeps the C
+ * server's pointer: the Rust servers and the configuration service's
+ * sysctl.
+ */
+struct tipc_rs_net {
+	struct net *net;
+	void *servers;
+	int remote_management;
+	struct ctl_table_header *sysctl;
+};
+
+/* tipc_net's server pointer is opaque outside topsrv.c: it holds ours. */
+static struct tipc_rs_net *rs_net(struct net *net)
+{
+	return (struct tipc_rs_net *)tipc_net(net)->topsrv;
 }
 
 /*
@@ -186,15 +217,126 @@ void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
 	tipc_sk_rcv(net, &queue);
 }
 
-/* The Rust per-namespace state lives where tipc_net keeps the C server's. */
 void *tipc_rs_net_servers(struct net *net)
 {
-	return tipc_net(net)->topsrv;
+	return rs_net(net)->servers;
 }
 
 void tipc_rs_set_net_servers(struct net *net, void *servers)
 {
-	tipc_net(net)->topsrv = servers;
+	rs_net(net)->servers = servers;
+}
+
+/*
+ * Under RTNL: tipc_topsrv_publish_node_state() runs under it, so once this
+ * returns no C path reaches the servers any more.
+ */
+void *tipc_rs_take_net_servers(struct net *net)
+{
+	void *servers;
+
+	rtnl_lock();
+	servers = rs_net(net)->servers;
+	rs_net(net)->servers = NULL;
+	rtnl_unlock();
+	return servers;
+}
+
+/* Called by tipc_net_finalize(), under RTNL. */
+bool tipc_topsrv_publish_node_state(struct net *net, u32 addr)
+{
+	return tipc_rs_publish_node_state(net, addr);
+}
+
+u32 tipc_rs_own_addr(struct net *net)
+{
+	return tipc_own_addr(net);
+}
+
+/* Undeliverable messages from @sock are dropped, not returned to it. */
+int tipc_rs_sock_set_droppable(struct socket *sock)
+{
+	int one = 1;
+
+	return sock->ops->setsockopt(sock, SOL_TIPC, TIPC_DEST_DROPPABLE,
+				     KERNEL_SOCKPTR(&one), sizeof(one));
+}
+
+/* Runs a configuration command; the reply is a linear skb, or NULL. */
+struct sk_buff *tipc_rs_cfg_run(struct net *net, u16 cmd, const void *req,
+				int len)
+{
+	return tipc_nl_compat_serve(net, cmd, req, len);
+}
+
+const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len)
+{
+	*len = skb->len;
+	return skb->data;
+}
+
+void tipc_rs_skb_free(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+u32 tipc_rs_remote_management(struct net *net)
+{
+	return READ_ONCE(rs_net(net)->remote_management);
+}
+
+/*
+ * net.tipc.remote_management: what other nodes may do through the
+ * configuration service. Only a network admin of the namespace may change
+ * it, whatever the file's mode lets through.
+ */
+static int tipc_rs_remote_management_handler(const struct ctl_table *table,
+					     int write, void *buffer,
+					     size_t *lenp, loff_t *ppos)
+{
+	struct tipc_rs_net *rs = container_of(table->data, struct tipc_rs_net,
+					      remote_management);
+
+	if (write && !ns_capable(rs->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	return proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+}
+
+static const struct ctl_table tipc_rs_sysctl_template[] = {
+	{
+		.procname	= "remote_management",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= tipc_rs_remote_management_handler,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
+};
+
+static int tipc_rs_sysctl_init(struct tipc_rs_net *rs)
+{
+	struct ctl_table *table;
+
+	table = kmemdup(tipc_rs_sysctl_template,
+			sizeof(tipc_rs_sysctl_template), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[0].data = &rs->remote_management;
+	rs->sysctl = register_net_sysctl_sz(rs->net, "net/tipc", table,
+					    ARRAY_SIZE(tipc_rs_sysctl_template));
+	if (!rs->sysctl) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void tipc_rs_sysctl_exit(struct tipc_rs_net *rs)
+{
+	const struct ctl_table *table = rs->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(rs->sysctl);
+	kfree(table);
 }
 
 static int tipc_rs_stats_seq_show(struct seq_file *seq, void *v)
@@ -206,20 +348,43 @@ static int tipc_rs_stats_seq_show(struct seq_file *seq, void *v)
 /* Pernet hooks of the server, registered by core.c. */
 int __net_init tipc_topsrv_init_net(struct net *net)
 {
-	int rc = tipc_rs_net_init(net);
+	struct tipc_rs_net *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	int rc;
 
+	if (!rs)
+		return -ENOMEM;
+	rs->net = net;
+	rs->remote_management = 1;
+	tipc_net(net)->topsrv = (struct tipc_topsrv *)rs;
+	rc = tipc_rs_sysctl_init(rs);
 	if (rc)
-		return rc;
+		goto free;
+	rc = tipc_rs_net_init(net);
+	if (rc)
+		goto sysctl;
 	if (!proc_create_net_single("tipc_server", 0444, net->proc_net,
 				    tipc_rs_stats_seq_show, NULL)) {
-		tipc_rs_net_exit(net);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto servers;
 	}
 	return 0;
+servers:
+	tipc_rs_net_exit(net);
+sysctl:
+	tipc_rs_sysctl_exit(rs);
+free:
+	tipc_net(net)->topsrv = NULL;
+	kfree(rs);
+	return rc;
 }
 
 void __net_exit tipc_topsrv_exit_net(struct net *net)
 {
+	struct tipc_rs_net *rs = rs_net(net);
+
 	remove_proc_entry("tipc_server", net->proc_net);
 	tipc_rs_net_exit(net);
+	tipc_rs_sysctl_exit(rs);
+	tipc_net(net)->topsrv = NULL;
+	kfree(rs);
 }

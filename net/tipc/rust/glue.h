@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 struct net;
+struct sk_buff;
 struct socket;
 struct seq_file;
 struct tipc_event;
@@ -49,11 +50,24 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
 void *tipc_rs_net_servers(struct net *net);
 void tipc_rs_set_net_servers(struct net *net, void *servers);
+void *tipc_rs_take_net_servers(struct net *net);
 u32 tipc_rs_queue_limit(void);
+u32 tipc_rs_reply_queue_limit(void);
+u32 tipc_rs_own_addr(struct net *net);
+u32 tipc_rs_remote_management(struct net *net);
+int tipc_rs_sock_set_droppable(struct socket *sock);
+struct sk_buff *tipc_rs_cfg_run(struct net *net, u16 cmd, const void *req,
+				int len);
+const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
+void tipc_rs_skb_free(struct sk_buff *skb);
+
+/* In fault.c, with CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION. */
+void tipc_rs_fault_point(u32 point);
 
 /* In Rust (rust/ffi.rs). */
 int tipc_rs_net_init(struct net *net);
 void tipc_rs_net_exit(struct net *net);
+bool tipc_rs_publish_node_state(struct net *net, u32 addr);
 void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
 
 #endif

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite "tipc_rust_server", built into tipc.ko with
- * CONFIG_TIPC_SERVER_RUST_KUNIT_TEST: the Rust server's wire format and
- * outbound queue. The cases are in tests.rs; each returns 0 or the line
- * of its failed check.
+ * CONFIG_TIPC_SERVER_RUST_KUNIT_TEST: the Rust server's wire formats,
+ * outbound queue, configuration policy and connection lifecycle. The
+ * cases are in tests.rs; each returns 0 or the line of its failed check.
  */
 #include <kunit/test.h>
 
@@ -13,6 +13,15 @@ int tipc_rs_kunit_wire_cancel(void);
 int tipc_rs_kunit_wire_overlap(void);
 int tipc_rs_kunit_outqueue_fifo(void);
 int tipc_rs_kunit_outqueue_limit(void);
+int tipc_rs_kunit_cfg_header(void);
+int tipc_rs_kunit_cfg_tlv(void);
+int tipc_rs_kunit_cfg_args(void);
+int tipc_rs_kunit_cfg_hostile(void);
+int tipc_rs_kunit_cfg_policy(void);
+int tipc_rs_kunit_cfg_replies(void);
+int tipc_rs_kunit_lifecycle_echo(void);
+int tipc_rs_kunit_lifecycle_bad_request(void);
+int tipc_rs_kunit_lifecycle_stop(void);
 
 #define RUST_CASE(name)							\
 static void name##_case(struct kunit *test)				\
@@ -29,6 +38,15 @@ RUST_CASE(wire_cancel)
 RUST_CASE(wire_overlap)
 RUST_CASE(outqueue_fifo)
 RUST_CASE(outqueue_limit)
+RUST_CASE(cfg_header)
+RUST_CASE(cfg_tlv)
+RUST_CASE(cfg_args)
+RUST_CASE(cfg_hostile)
+RUST_CASE(cfg_policy)
+RUST_CASE(cfg_replies)
+RUST_CASE(lifecycle_echo)
+RUST_CASE(lifecycle_bad_request)
+RUST_CASE(lifecycle_stop)
 
 static struct kunit_case tipc_rust_server_cases[] = {
 	KUNIT_CASE(wire_decode_case),
@@ -37,6 +55,15 @@ static struct kunit_case tipc_rust_server_cases[] = {
 	KUNIT_CASE(wire_overlap_case),
 	KUNIT_CASE(outqueue_fifo_case),
 	KUNIT_CASE(outqueue_limit_case),
+	KUNIT_CASE(cfg_header_case),
+	KUNIT_CASE(cfg_tlv_case),
+	KUNIT_CASE(cfg_args_case),
+	KUNIT_CASE(cfg_hostile_case),
+	KUNIT_CASE(cfg_policy_case),
+	KUNIT_CASE(cfg_replies_case),
+	KUNIT_CASE(lifecycle_echo_case),
+	KUNIT_CASE(lifecycle_bad_request_case),
+	KUNIT_CASE(lifecycle_stop_case),
 	{}
 };
 

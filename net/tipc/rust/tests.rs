@@ -1,16 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit cases for the server's self-contained parts: the topology wire
-//! format (decoding, byte order, cancel matching, events) and the outbound
-//! queue (order across chunks, the limit). Built with
+//! KUnit cases for the server: the topology wire format (decoding, byte
+//! order, cancel matching, events), the outbound queue (order across
+//! chunks, the limit), the configuration protocol's parser and policy, and
+//! the connection lifecycle of the core, on a test service in `init_net`
+//! (`tipc.ko` is initialised when the suite runs). Built with
 //! `CONFIG_TIPC_SERVER_RUST_KUNIT_TEST`; `kunit.c` runs them when `tipc.ko`
 //! loads, through the entry points in `ffi.rs`. Each returns 0 or the line
 //! of the check that failed.
 
-use crate::core::outqueue::{OutQueue, PushError, CHUNK};
-use crate::ffi::ServiceRange;
+use crate::config::{
+    commands::{self, cmd, BadArg, Class},
+    policy::{self, REMOTE_NONE, REMOTE_PUBLIC},
+    wire::{self, code, Malformed, Tlv},
+};
+use crate::core::{
+    conn::Conn,
+    outqueue::{OutQueue, PushError, CHUNK},
+    server::Server,
+    service::Service,
+};
+use crate::ffi::{self, Scope, ServiceRange};
 use crate::topology::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
 use core::ffi::c_int;
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use kernel::{
+    c_str,
+    net::{
+        namespace::NetNs,
+        socket::{Received, Sent, SockType, Socket},
+        tipc::{SockAddrTipc, AF_TIPC},
+    },
+    prelude::*,
+    sync::Arc,
+};
 
 macro_rules! check {
     ($c:expr) => {
@@ -138,5 +161,384 @@ pub(crate) fn outqueue_limit() -> c_int {
     check!(q.pop() == Some(0));
     check!(q.push(11, Some(11)).is_ok());
     check!(q.clear() == 11 && q.len() == 0 && q.pop().is_none());
+    0
+}
+
+/// A configuration request: header, then `tlv` (type, value) if any.
+fn cfg_request(command: u16, tlv: Option<(u16, &[u8])>) -> KVec<u8> {
+    let mut m = KVec::new();
+    let body = tlv.map_or(0, |(_, v)| wire::align4(4 + v.len()));
+    let len = (wire::HDR_LEN + body) as u32;
+    let _ = m.extend_from_slice(&len.to_be_bytes(), GFP_KERNEL);
+    let _ = m.extend_from_slice(&command.to_be_bytes(), GFP_KERNEL);
+    let _ = m.extend_from_slice(&wire::TCM_F_REQUEST.to_be_bytes(), GFP_KERNEL);
+    let _ = m.extend_with(8, 0, GFP_KERNEL);
+    if let Some((ty, v)) = tlv {
+        let _ = m.extend_from_slice(&((4 + v.len()) as u16).to_be_bytes(), GFP_KERNEL);
+        let _ = m.extend_from_slice(&ty.to_be_bytes(), GFP_KERNEL);
+        let _ = m.extend_from_slice(v, GFP_KERNEL);
+        let _ = m.extend_with(wire::align4(v.len()) - v.len(), 0, GFP_KERNEL);
+    }
+    m
+}
+
+fn copy(b: &[u8]) -> KVec<u8> {
+    let mut v = KVec::new();
+    let _ = v.extend_from_slice(b, GFP_KERNEL);
+    v
+}
+
+pub(crate) fn cfg_header() -> c_int {
+    let ok = cfg_request(cmd::NOOP, None);
+    check!(ok.len() == 16);
+    check!(matches!(wire::parse(&ok, 1024), Ok(r) if r.cmd == cmd::NOOP && r.tlv.is_none()));
+    check!(wire::parse(&ok[..15], 1024).err() == Some(Malformed::Short));
+    check!(wire::parse(&[], 1024).err() == Some(Malformed::Short));
+    // tcm_len must be the length received, and aligned.
+    let mut m = copy(&ok);
+    m[3] = 20;
+    check!(wire::parse(&m, 1024).err() == Some(Malformed::LengthMismatch));
+    let mut m = copy(&ok);
+    let _ = m.push(0, GFP_KERNEL);
+    m[3] = 17;
+    check!(wire::parse(&m, 1024).err() == Some(Malformed::Unaligned));
+    // Only TCM_F_REQUEST.
+    for flags in [0u8, 2, 3] {
+        let mut m = copy(&ok);
+        m[7] = flags;
+        check!(wire::parse(&m, 1024).err() == Some(Malformed::NotRequest));
+    }
+    check!(wire::parse(&ok, 15).err() == Some(Malformed::TooLong));
+    0
+}
+
+pub(crate) fn cfg_tlv() -> c_int {
+    let name = b"eth0\0";
+    let m = cfg_request(cmd::DISABLE_BEARER, Some((19, name)));
+    check!(m.len() == 16 + 12);
+    let Ok(r) = wire::parse(&m, 1024) else {
+        return line!() as c_int;
+    };
+    check!(r.tlv == Some(Tlv { ty: 19, value: name }));
+    check!(r.body.len() == 12);
+    // TLV length below its header, past the end, or short of the end.
+    for (len, why) in [
+        (3u16, Malformed::TlvShort),
+        (13, Malformed::TlvPastEnd),
+        (4, Malformed::TrailingBytes),
+    ] {
+        let mut b = copy(&m);
+        b[16..18].copy_from_slice(&len.to_be_bytes());
+        check!(wire::parse(&b, 1024).err() == Some(why));
+    }
+    // A body too short for a TLV header.
+    let mut b = cfg_request(cmd::NOOP, None);
+    let _ = b.extend_from_slice(&[0, 4, 0, 0], GFP_KERNEL);
+    b[3] = 20;
+    check!(wire::parse(&b, 1024).is_ok());
+    0
+}
+
+pub(crate) fn cfg_args() -> c_int {
+    let t = |ty, value| Some(Tlv { ty, value });
+    let link = |value: &'static [u8]| t(20, value);
+    check!(commands::check(cmd::NOOP, None).is_ok());
+    check!(commands::check(cmd::GET_NODES, None).is_ok());
+    check!(commands::check(cmd::GET_NODES, t(17, &[0; 4]).as_ref()).is_ok());
+    check!(commands::check(cmd::GET_NODES, t(2, &[0; 4]).as_ref()).is_err());
+    check!(commands::check(cmd::GET_LINKS, None).is_err());
+    check!(commands::check(cmd::NOOP, t(17, &[0; 4]).as_ref()).is_err());
+    check!(commands::check(cmd::SHOW_LINK_STATS, link(b"broadcast-link\0").as_ref()).is_ok());
+    // Without its terminator the name would be read past the message.
+    check!(commands::check(cmd::SHOW_LINK_STATS, link(b"broadcast-link").as_ref()).is_err());
+    check!(commands::check(cmd::SHOW_LINK_STATS, link(&[b'a'; 69]).as_ref()).is_err());
+    let cfg = [0u8; 72];
+    let mut unterminated = [b'x'; 72];
+    unterminated[..4].fill(0);
+    check!(commands::check(cmd::SET_LINK_TOL, t(24, &cfg).as_ref()).is_ok());
+    check!(commands::check(cmd::SET_LINK_TOL, t(24, &unterminated).as_ref()).is_err());
+    check!(commands::check(cmd::SET_LINK_TOL, t(24, &cfg[..71]).as_ref()).is_err());
+    check!(commands::check(cmd::ENABLE_BEARER, t(23, &[0; 40]).as_ref()).is_ok());
+    check!(commands::check(cmd::ENABLE_BEARER, t(23, &[0; 41]).as_ref()).is_err());
+    check!(commands::check(cmd::SHOW_NAME_TABLE, t(25, &[0; 16]).as_ref()).is_ok());
+    // Commands the service does not run, in every class.
+    for c in [0x0007u16, 0x4003, 0x410A, 0x8001, 0xC001] {
+        check!(commands::check(c, None) == Err(BadArg::Unsupported));
+    }
+    check!(commands::class(0x3fff) == Class::Public);
+    check!(commands::class(0x4000) == Class::Protected);
+    check!(commands::class(0x8000) == Class::Private);
+    0
+}
+
+/// Tiny deterministic generator for the hostile-input case.
+struct Lcg(u32);
+
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self.0.wrapping_mul(1664525).wrapping_add(1013904223);
+        self.0 >> 8
+    }
+}
+
+pub(crate) fn cfg_hostile() -> c_int {
+    let mut rng = Lcg(4711);
+    let seeds = [
+        cfg_request(cmd::SHOW_LINK_STATS, Some((20, b"broadcast-link\0"))),
+        cfg_request(cmd::SET_LINK_TOL, Some((24, &[0u8; 72]))),
+        cfg_request(cmd::GET_NODES, Some((17, &[0u8; 4]))),
+    ];
+    let mut buf = [0u8; 128];
+    for i in 0..20000 {
+        let seed = &seeds[i % seeds.len()];
+        let mut len = seed.len();
+        buf[..len].copy_from_slice(seed);
+        for _ in 0..(1 + rng.next() % 4) {
+            let at = rng.next() as usize % len;
+            buf[at] = rng.next() as u8;
+        }
+        if rng.next() % 4 == 0 {
+            len = rng.next() as usize % buf.len();
+        }
+        // Whatever the bytes, the parser's view stays inside them.
+        if let Ok(r) = wire::parse(&buf[..len], 1024) {
+            check!(r.body.len() + wire::HDR_LEN == len);
+            if let Some(t) = r.tlv {
+                check!(t.value.len() + 4 <= r.body.len());
+            }
+            let _ = commands::check(r.cmd, r.tlv.as_ref());
+        }
+    }
+    0
+}
+
+pub(crate) fn cfg_policy() -> c_int {
+    use Class::*;
+    let refused = |level, local, class, c| {
+        matches!(policy::decide(level, local, class), Err(r) if r.code == c)
+    };
+    // Local requesters: public only, whatever the level.
+    for level in 0..3 {
+        check!(policy::decide(level, true, Public).is_ok());
+        check!(refused(level, true, Protected, code::NOT_NET_ADMIN));
+        check!(refused(level, true, Private, code::NOT_NET_ADMIN));
+    }
+    for class in [Public, Protected, Private] {
+        check!(refused(REMOTE_NONE, false, class, code::NO_REMOTE));
+    }
+    check!(policy::decide(REMOTE_PUBLIC, false, Public).is_ok());
+    check!(refused(REMOTE_PUBLIC, false, Protected, code::NOT_NET_ADMIN));
+    check!(refused(REMOTE_PUBLIC, false, Private, code::NOT_NET_ADMIN));
+    check!(policy::decide(2, false, Protected).is_ok());
+    check!(refused(2, false, Private, code::NOT_NET_ADMIN));
+    0
+}
+
+pub(crate) fn cfg_replies() -> c_int {
+    let req = cfg_request(cmd::GET_NETID, None);
+    let header = wire::reply_header(&req);
+    let Ok(r) = wire::error_reply(&header, code::NO_REMOTE, "off") else {
+        return line!() as c_int;
+    };
+    // Header, then a TLV of 4 + code + "off" + NUL = 9 bytes, padded to 12.
+    check!(r.len() == 28);
+    check!(r[..4] == 28u32.to_be_bytes());
+    check!(r[4..6] == cmd::GET_NETID.to_be_bytes());
+    check!(r[6..8] == [0, 0]);
+    check!(r[16..20] == [0, 9, 0, 16]);
+    check!(r[20..25] == [0x83, b'o', b'f', b'f', 0]);
+    // Too short to have a header: a zeroed one.
+    check!(wire::reply_header(&req[..3]) == [0; 16]);
+    let Ok(r) = wire::reply(&header, &[&[1, 2, 3, 4], &[5, 6, 7, 8]]) else {
+        return line!() as c_int;
+    };
+    check!(r.len() == 24 && r[3] == 24 && r[16..] == [1, 2, 3, 4, 5, 6, 7, 8]);
+    0
+}
+
+/// Service type of the lifecycle cases' echo service (node scope).
+const ECHO_TYPE: u32 = 0x7e57_0001;
+
+/// A message of the echo service.
+#[derive(Clone, Copy)]
+struct Echoed {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+/// A service that echoes each request; "bad" is a malformed request.
+struct Echo {
+    closed: AtomicU32,
+}
+
+impl Service for Echo {
+    const RECV_QUEUE: &'static CStr = c_str!("tipc_test_rcv");
+    const SEND_QUEUE: &'static CStr = c_str!("tipc_test_send");
+    const SOCK_TYPE: SockType = SockType::SeqPacket;
+    const MAX_REQUEST: usize = 16;
+    const NAME: &'static str = "echo";
+
+    type ConnState = ();
+    type Out = Echoed;
+
+    fn address(&self) -> (ServiceRange, Scope) {
+        let r = ServiceRange {
+            ty: ECHO_TYPE,
+            lower: 0,
+            upper: 0,
+        };
+        (r, Scope::Node)
+    }
+
+    fn conn_state() -> impl PinInit<()> {}
+
+    fn received(_server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result {
+        if req == b"bad" {
+            return Err(EINVAL);
+        }
+        let mut out = Echoed {
+            bytes: [0; 16],
+            len: req.len(),
+        };
+        out.bytes[..req.len()].copy_from_slice(req);
+        Conn::queue(conn.as_arc_borrow(), out, true, || true);
+        Ok(())
+    }
+
+    fn payload(out: &Echoed) -> &[u8] {
+        &out.bytes[..out.len]
+    }
+
+    fn deliver_local(_server: &Server<Self>, _out: &Echoed) {}
+
+    fn sent(_server: &Server<Self>, _conn: &Arc<Conn<Self>>, _out: &Echoed) {}
+
+    fn closed(server: &Server<Self>, _conn: &Conn<Self>) {
+        server.service().closed.fetch_add(1, Relaxed);
+    }
+}
+
+/// Polls `cond` every 10 ms for up to two seconds.
+fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if cond() {
+            return true;
+        }
+        ffi::sleep_ms(10);
+    }
+    cond()
+}
+
+fn echo_server() -> Result<Arc<Server<Echo>>> {
+    Server::start(
+        NetNs::init_net(),
+        Echo {
+            closed: AtomicU32::new(0),
+        },
+    )
+}
+
+/// A client connected to the echo service, once the server accepted it.
+fn echo_client() -> Result<Socket> {
+    let c = Socket::new(NetNs::init_net(), AF_TIPC, SockType::SeqPacket, 0)?;
+    c.connect_nonblocking(&SockAddrTipc::service(ECHO_TYPE, 0, 0))?;
+    Ok(c)
+}
+
+/// Sends `msg` once the connection is up; reads the reply into `buf`.
+fn exchange(c: &Socket, msg: &[u8], buf: &mut [u8]) -> Option<Received> {
+    if !wait_until(|| matches!(c.send(msg), Ok(Sent::Done))) {
+        return None;
+    }
+    let mut got = None;
+    wait_until(|| {
+        got = c.recv(buf).ok().filter(|r| *r != Received::WouldBlock);
+        got.is_some()
+    });
+    got
+}
+
+fn open_conns(s: &Server<Echo>) -> u64 {
+    s.stats.conns_open.load(Relaxed)
+}
+
+pub(crate) fn lifecycle_echo_then_peer_close() -> c_int {
+    let Ok(s) = echo_server() else {
+        return line!() as c_int;
+    };
+    let result = (|| {
+        let Ok(c) = echo_client() else {
+            return line!() as c_int;
+        };
+        let mut buf = [0u8; 16];
+        check!(exchange(&c, b"ping", &mut buf) == Some(Received::Data(4)));
+        check!(&buf[..4] == b"ping");
+        check!(open_conns(&s) == 1);
+        // The client goes away: the server closes its side, once.
+        drop(c);
+        check!(wait_until(|| open_conns(&s) == 0));
+        check!(s.service().closed.load(Relaxed) == 1);
+        check!(s.stats.sent.load(Relaxed) == 1 && s.stats.discarded.load(Relaxed) == 0);
+        0
+    })();
+    s.stop();
+    result
+}
+
+pub(crate) fn lifecycle_bad_request_closes() -> c_int {
+    let Ok(s) = echo_server() else {
+        return line!() as c_int;
+    };
+    let result = (|| {
+        let Ok(c) = echo_client() else {
+            return line!() as c_int;
+        };
+        let mut buf = [0u8; 16];
+        // The server answers a malformed request by closing: end of stream.
+        check!(exchange(&c, b"bad", &mut buf) == Some(Received::Closed));
+        check!(wait_until(|| open_conns(&s) == 0));
+        check!(s.stats.rejected.load(Relaxed) == 1);
+        check!(s.service().closed.load(Relaxed) == 1);
+        0
+    })();
+    s.stop();
+    result
+}
+
+pub(crate) fn lifecycle_stop_closes_everything() -> c_int {
+    let Ok(s) = echo_server() else {
+        return line!() as c_int;
+    };
+    let mut clients = KVec::new();
+    let mut buf = [0u8; 16];
+    for _ in 0..3 {
+        let Ok(c) = echo_client() else {
+            s.stop();
+            return line!() as c_int;
+        };
+        if exchange(&c, b"hi", &mut buf) != Some(Received::Data(2)) || clients.push(c, GFP_KERNEL).is_err() {
+            s.stop();
+            return line!() as c_int;
+        }
+    }
+    check!(open_conns(&s) == 3);
+    // A kernel-side connection without a socket goes too.
+    let Ok(local) = s.open(None) else {
+        s.stop();
+        return line!() as c_int;
+    };
+    check!(s.find(local.id()).is_some());
+    s.stop();
+    check!(open_conns(&s) == 0);
+    check!(s.service().closed.load(Relaxed) == 4);
+    check!(s.find(local.id()).is_none());
+    // Closing again is a no-op; every client sees the end of its stream.
+    local.close();
+    check!(s.service().closed.load(Relaxed) == 4);
+    for c in clients.iter() {
+        check!(matches!(c.recv(&mut buf), Ok(Received::Closed) | Err(_)));
+    }
+    // Nothing is accepted after a stop.
+    check!(s.open(None).is_err());
     0
 }

@@ -11,6 +11,7 @@
 //!   sockets, connections with bounded outbound queues, a receive and a
 //!   send workqueue (the 2013 design of `net/tipc/server.c`).
 //! - [`topology`]: the topology subscription service at `{1,1}`.
+//! - [`config`]: the configuration service at `{0, own node}`.
 //!
 //! See Documentation/tipc-rust/server.rst.
 
@@ -19,6 +20,7 @@
 /// Prefix of this crate's `pr_*!` messages (there is no `module!` here).
 const __LOG_PREFIX: &[u8] = b"tipc\0";
 
+mod config;
 mod core;
 #[allow(unsafe_code)]
 mod ffi;

@@ -2,6 +2,7 @@
 
 //! One client connection of a server.
 
+use super::fault::{self, Point};
 use super::outqueue::{OutQueue, PushError};
 use super::server::Server;
 use super::service::Service;
@@ -114,6 +115,14 @@ impl<S: Service> Conn<S> {
     pub(crate) fn start(self: &Arc<Self>) -> Result {
         if let Some(sock) = &self.sock {
             sock.attach_events(self.clone())?;
+            // A `close` (server stop) that ran before the attach found
+            // nothing to detach: detach here, or the socket and the
+            // connection would keep each other alive. `close` marks the
+            // connection closed before it detaches, so one of us does it.
+            if self.is_closed() {
+                drop(sock.detach_events::<Self>());
+                return Ok(());
+            }
             Self::kick_recv(self.as_arc_borrow());
         }
         Ok(())
@@ -206,7 +215,9 @@ impl<S: Service> Conn<S> {
         self.out.lock().counters
     }
 
-    fn is_closed(&self) -> bool {
+    /// Whether `close` has begun. A service that adds state to the
+    /// connection checks this under its own lock, after `close` took it.
+    pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
 
@@ -230,6 +241,7 @@ impl<S: Service> Conn<S> {
         for _ in 0..RECV_BUDGET {
             match sock.recv(&mut buf) {
                 Ok(Received::Data(n)) => {
+                    fault::point(Point::ReceiveBeforeHandle);
                     if S::received(&self.server, self, &buf[..n]).is_err() {
                         Stats::inc(&self.server.stats.rejected);
                         self.close();
@@ -266,6 +278,7 @@ impl<S: Service> Conn<S> {
                     }
                 }
             };
+            fault::point(Point::SendBeforeSend);
             match &self.sock {
                 None => S::deliver_local(&self.server, &out),
                 Some(sock) => match sock.send(S::payload(&out)) {

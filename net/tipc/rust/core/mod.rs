@@ -8,8 +8,12 @@
 //! receive queue accepts connections and reads requests; the send queue
 //! drains each connection's [`outqueue::OutQueue`], which softirq code fills
 //! without sleeping. Memory per connection is bounded (see `outqueue`).
+//! A [`dgram::DgramServer`] runs a connectionless [`service::DgramService`]
+//! on one socket with a bounded reply queue.
 
 pub(crate) mod conn;
+pub(crate) mod dgram;
+pub(crate) mod fault;
 pub(crate) mod outqueue;
 pub(crate) mod server;
 pub(crate) mod service;

@@ -3,6 +3,7 @@
 //! A service's server in one network namespace.
 
 use super::conn::Conn;
+use super::fault::{self, Point};
 use super::service::Service;
 use super::stats::{ConnCounters, Stats, TextBuf};
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
@@ -94,6 +95,7 @@ impl<S: Service> Server<S> {
     /// work of it running or queued when this returns.
     pub(crate) fn stop(&self) {
         self.stopping.store(true, Ordering::Release);
+        fault::point(Point::StopBeforeDrain);
         let listener = self.listener.lock().take();
         if let Some(sock) = listener {
             drop(sock.detach_events::<Self>());
@@ -137,6 +139,7 @@ impl<S: Service> Server<S> {
     /// Opens a connection on `sock`, or a socketless one for a kernel
     /// subscriber (`None`), and starts receiving on it.
     pub(crate) fn open(self: &Arc<Self>, sock: Option<Socket>) -> Result<Arc<Conn<S>>> {
+        let sock_is_some = sock.is_some();
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         let mut table = self.table.lock();
         if self.stopping.load(Ordering::Acquire) {
@@ -153,6 +156,9 @@ impl<S: Service> Server<S> {
         drop(table);
         Stats::inc(&self.stats.conns_opened);
         Stats::inc(&self.stats.conns_open);
+        if sock_is_some {
+            fault::point(Point::AcceptBeforeStart);
+        }
         if let Err(e) = conn.start() {
             conn.close();
             return Err(e);

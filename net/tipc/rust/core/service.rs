@@ -2,7 +2,7 @@
 
 //! What a service tells the server core.
 
-use super::{conn::Conn, server::Server};
+use super::{conn::Conn, dgram::DgramServer, server::Server, stats::TextBuf};
 use crate::ffi::{Scope, ServiceRange};
 use kernel::{net::socket::SockType, prelude::*, str::CStr, sync::Arc};
 
@@ -47,4 +47,28 @@ pub(crate) trait Service: Sized + Send + Sync + 'static {
 
     /// Called once when the connection closes, to release its state.
     fn closed(server: &Server<Self>, conn: &Conn<Self>);
+}
+
+/// A connectionless service run by [`DgramServer`]: one socket, a request
+/// in, at most one reply out. The handler runs in process context on the
+/// server's receive workqueue.
+pub(crate) trait DgramService: Sized + Send + Sync + 'static {
+    /// Names of the receive and send workqueues.
+    const RECV_QUEUE: &'static CStr;
+    /// See [`DgramService::RECV_QUEUE`].
+    const SEND_QUEUE: &'static CStr;
+    /// Socket type of the service (a connectionless one).
+    const SOCK_TYPE: SockType;
+    /// Longest request; a longer message reaches [`DgramService::handle`]
+    /// with one byte more than this, so the service can tell.
+    const MAX_REQUEST: usize;
+    /// Prefix of the service's lines in `/proc/net/tipc_server`.
+    const NAME: &'static str;
+
+    /// Handles a request from a socket on node `from_node`; returns the
+    /// reply to send back to that socket, if any.
+    fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
+
+    /// Appends the service's own counters.
+    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result;
 }

@@ -86,6 +86,14 @@ impl Topology {
         }
         // From here on the count is given back when the `Subscription` drops.
         let mut table = conn.state().lock();
+        if conn.is_closed() {
+            // `closed` emptied the table already (it takes this lock after
+            // marking the connection closed): a subscription added now
+            // would be an orphan, and keep the connection alive.
+            drop(table);
+            topology.subscription_gone();
+            return Err(ENODEV);
+        }
         let id = table.next_id;
         table.next_id += 1;
         let sub = KBox::pin(Subscription::new(id, conn.clone(), req), GFP_KERNEL)?;

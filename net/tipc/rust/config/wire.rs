@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The configuration protocol (include/uapi/linux/tipc_config.h): a
+//! 16-byte `struct tipc_cfg_msg_hdr`, then TLVs, all big endian and
+//! 4-byte aligned. Nothing here trusts a length it has not checked against
+//! the bytes received.
+
+use kernel::prelude::*;
+
+/// Length of `struct tipc_cfg_msg_hdr`.
+pub(crate) const HDR_LEN: usize = 16;
+/// `TCM_F_REQUEST`.
+pub(crate) const TCM_F_REQUEST: u16 = 0x1;
+/// Length of `struct tlv_desc`.
+pub(crate) const TLV_HDR_LEN: usize = 4;
+/// `TIPC_TLV_ERROR_STRING`.
+pub(crate) const TIPC_TLV_ERROR_STRING: u16 = 16;
+
+/// Error codes, the first byte of an error string (`TIPC_CFG_*`).
+pub(crate) mod code {
+    /// `TIPC_CFG_TLV_ERROR`: the request is malformed.
+    pub(crate) const TLV_ERROR: u8 = 0x80;
+    /// `TIPC_CFG_NOT_NET_ADMIN`: not allowed for this requester.
+    pub(crate) const NOT_NET_ADMIN: u8 = 0x81;
+    /// `TIPC_CFG_NO_REMOTE`: remote management is disabled.
+    pub(crate) const NO_REMOTE: u8 = 0x83;
+    /// `TIPC_CFG_NOT_SUPPORTED`: unknown command.
+    pub(crate) const NOT_SUPPORTED: u8 = 0x84;
+}
+
+fn be16(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// `TLV_ALIGN()`.
+pub(crate) const fn align4(n: usize) -> usize {
+    (n + 3) & !3
+}
+
+/// One TLV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tlv<'a> {
+    pub(crate) ty: u16,
+    pub(crate) value: &'a [u8],
+}
+
+/// A well-formed request.
+#[derive(Debug)]
+pub(crate) struct Request<'a> {
+    /// The header as received; the reply starts with it.
+    pub(crate) header: [u8; HDR_LEN],
+    /// `tcm_type`, the `TIPC_CMD_*` command.
+    pub(crate) cmd: u16,
+    /// The request's argument, if it has one.
+    pub(crate) tlv: Option<Tlv<'a>>,
+    /// Everything after the header: what the command code reads.
+    pub(crate) body: &'a [u8],
+}
+
+/// Why a request is malformed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    TooLong,
+    Short,
+    LengthMismatch,
+    Unaligned,
+    NotRequest,
+    TlvShort,
+    TlvPastEnd,
+    TrailingBytes,
+}
+
+impl Malformed {
+    /// The text of the error reply.
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Self::TooLong => "request too long",
+            Self::Short => "request shorter than its header",
+            Self::LengthMismatch => "tcm_len differs from the bytes received",
+            Self::Unaligned => "request length not a multiple of 4",
+            Self::NotRequest => "tcm_flags must be TCM_F_REQUEST",
+            Self::TlvShort => "TLV shorter than its header",
+            Self::TlvPastEnd => "TLV runs past the end of the request",
+            Self::TrailingBytes => "bytes after the TLV",
+        }
+    }
+}
+
+/// Parses `msg`, a request of at most `max` bytes.
+pub(crate) fn parse(msg: &[u8], max: usize) -> Result<Request<'_>, Malformed> {
+    if msg.len() > max {
+        return Err(Malformed::TooLong);
+    }
+    if msg.len() < HDR_LEN {
+        return Err(Malformed::Short);
+    }
+    if be32(msg, 0) as usize != msg.len() {
+        return Err(Malformed::LengthMismatch);
+    }
+    if msg.len() % 4 != 0 {
+        return Err(Malformed::Unaligned);
+    }
+    if be16(msg, 6) != TCM_F_REQUEST {
+        return Err(Malformed::NotRequest);
+    }
+    let mut header = [0u8; HDR_LEN];
+    header.copy_from_slice(&msg[..HDR_LEN]);
+    let body = &msg[HDR_LEN..];
+    let tlv = if body.is_empty() {
+        None
+    } else {
+        if body.len() < TLV_HDR_LEN {
+            return Err(Malformed::TlvShort);
+        }
+        let len = be16(body, 0) as usize;
+        if len < TLV_HDR_LEN {
+            return Err(Malformed::TlvShort);
+        }
+        if len > body.len() {
+            return Err(Malformed::TlvPastEnd);
+        }
+        // One argument, padded to the alignment and no more.
+        if align4(len) != body.len() {
+            return Err(Malformed::TrailingBytes);
+        }
+        Some(Tlv {
+            ty: be16(body, 2),
+            value: &body[TLV_HDR_LEN..len],
+        })
+    };
+    Ok(Request {
+        header,
+        cmd: be16(msg, 4),
+        tlv,
+        body,
+    })
+}
+
+/// The header of the reply to whatever `msg` is: its own header if it has
+/// one, else zeroes.
+pub(crate) fn reply_header(msg: &[u8]) -> [u8; HDR_LEN] {
+    let mut h = [0u8; HDR_LEN];
+    if let Some(src) = msg.get(..HDR_LEN) {
+        h.copy_from_slice(src);
+    }
+    h
+}
+
+/// A reply: the request's header with the reply's length and the request
+/// flag cleared, then `parts` (TLVs) one after the other.
+pub(crate) fn reply(header: &[u8; HDR_LEN], parts: &[&[u8]]) -> Result<KVec<u8>> {
+    let len = HDR_LEN + parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut r = KVec::with_capacity(len, GFP_KERNEL)?;
+    r.extend_from_slice(header, GFP_KERNEL)?;
+    r[0..4].copy_from_slice(&(len as u32).to_be_bytes());
+    let flags = be16(header, 6) & !TCM_F_REQUEST;
+    r[6..8].copy_from_slice(&flags.to_be_bytes());
+    for p in parts {
+        r.extend_from_slice(p, GFP_KERNEL)?;
+    }
+    Ok(r)
+}
+
+/// A reply carrying one `TIPC_TLV_ERROR_STRING`: `code`, then `text`.
+pub(crate) fn error_reply(header: &[u8; HDR_LEN], code: u8, text: &str) -> Result<KVec<u8>> {
+    // The code byte, the text and its NUL.
+    let len = TLV_HDR_LEN + 1 + text.len() + 1;
+    let mut tlv = KVec::with_capacity(align4(len), GFP_KERNEL)?;
+    tlv.extend_from_slice(&(len as u16).to_be_bytes(), GFP_KERNEL)?;
+    tlv.extend_from_slice(&TIPC_TLV_ERROR_STRING.to_be_bytes(), GFP_KERNEL)?;
+    tlv.push(code, GFP_KERNEL)?;
+    tlv.extend_from_slice(text.as_bytes(), GFP_KERNEL)?;
+    tlv.extend_with(align4(len) - len + 1, 0, GFP_KERNEL)?;
+    reply(header, &[&tlv])
+}
