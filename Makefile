@@ -8,13 +8,17 @@
 BUILD_DIR ?= $(CURDIR)/build
 export BUILD_DIR
 
-.PHONY: run test bench check setup kernel modules tools initramfs vm clean help
+.PHONY: run test reliability bench check setup kernel modules tools initramfs vm clean help
 
 run:
 	@scripts/run.sh
 
 test:
 	@scripts/test.sh
+
+# The full reliability suite: debug kernel, then plain kernel (stalled subscribers).
+reliability:
+	@scripts/reliability.sh
 
 # Rust against C in one guest on the plain kernel; writes bench/results.md.
 bench:

@@ -31,7 +31,7 @@ for b in /sbin/ip /sbin/tipc; do
 done
 mkdir -p "$root/etc/iproute2"
 
-for t in tipc-topo topo-spec topo-bench; do
+for t in tipc-topo topo-spec topo-bench tipc-cfg cfg-spec reliability; do
 	install -m755 "$tools/$t" "$root/bin/$t"
 done
 
@@ -48,6 +48,7 @@ install -m644 "$mods"/kunit/*.ko "$root/lib/tipc/kunit/"
 
 install -m755 "$REPO/scripts/guest/init" "$root/init"
 install -m644 "$REPO/scripts/guest/lib.sh" "$root/lib/guest/lib.sh"
+install -m644 "$REPO/tests/guest/reliability.sh" "$root/lib/guest/reliability.sh"
 echo "$VARIANTS" >"$root/etc/tipc-variants"
 echo "$KERNEL" >"$root/etc/tipc-kernel"
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every in-guest test, for every tipc.ko server variant in the initramfs.
 . /lib/guest/lib.sh
+. /lib/guest/reliability.sh
 fail=0
 
 # rmmod must fail cleanly (busy) and leave TIPC working.
@@ -37,11 +38,18 @@ for v in $(cat /etc/tipc-variants); do
 	if [ "$v" = rust ]; then
 		# After the stress run: its connections must all be gone.
 		ktap_run "$v:rust_server" /bin/topo-spec server || fail=1
+		# The short run of the reliability suite (fault injection, churn).
+		reliability_run short || fail=1
 	fi
 
 	ktap_suite "$v:cluster" 1
 	ktap_case three_nodes_see_each_other cluster_up 3
 	ktap_end
+	if [ "$v" = rust ]; then
+		# The configuration service, n1 managing n2 (the C server has none).
+		ktap_run "$v:config_cluster" \
+			$IP netns exec n1 /bin/cfg-spec cluster n2=1.1.2 || fail=1
+	fi
 	ktap_run "$v:topology_cluster" \
 		$IP netns exec n1 /bin/topo-spec cluster n2=1.1.2 n3=1.1.3 || fail=1
 	cluster_down

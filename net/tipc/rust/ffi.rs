@@ -400,6 +400,7 @@ mod kunit_entry {
         tipc_rs_kunit_wire_event_order => tests::wire_event_in_subscriber_order,
         tipc_rs_kunit_wire_cancel => tests::wire_cancel_matches_bytes,
         tipc_rs_kunit_wire_overlap => tests::wire_overlap,
+        tipc_rs_kunit_wire_kernel_request => tests::wire_kernel_request_initialised,
         tipc_rs_kunit_outqueue_fifo => tests::outqueue_fifo_across_chunks,
         tipc_rs_kunit_outqueue_limit => tests::outqueue_limit,
         tipc_rs_kunit_cfg_header => tests::cfg_header,

@@ -11,6 +11,7 @@ int tipc_rs_kunit_wire_decode(void);
 int tipc_rs_kunit_wire_event_order(void);
 int tipc_rs_kunit_wire_cancel(void);
 int tipc_rs_kunit_wire_overlap(void);
+int tipc_rs_kunit_wire_kernel_request(void);
 int tipc_rs_kunit_outqueue_fifo(void);
 int tipc_rs_kunit_outqueue_limit(void);
 int tipc_rs_kunit_cfg_header(void);
@@ -36,6 +37,7 @@ RUST_CASE(wire_decode)
 RUST_CASE(wire_event_order)
 RUST_CASE(wire_cancel)
 RUST_CASE(wire_overlap)
+RUST_CASE(wire_kernel_request)
 RUST_CASE(outqueue_fifo)
 RUST_CASE(outqueue_limit)
 RUST_CASE(cfg_header)
@@ -53,6 +55,7 @@ static struct kunit_case tipc_rust_server_cases[] = {
 	KUNIT_CASE(wire_event_order_case),
 	KUNIT_CASE(wire_cancel_case),
 	KUNIT_CASE(wire_overlap_case),
+	KUNIT_CASE(wire_kernel_request_case),
 	KUNIT_CASE(outqueue_fifo_case),
 	KUNIT_CASE(outqueue_limit_case),
 	KUNIT_CASE(cfg_header_case),

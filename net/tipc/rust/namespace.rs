@@ -3,7 +3,11 @@
 //! The servers of one network namespace.
 
 use crate::config::{self, Config};
-use crate::core::{dgram::DgramServer, server::Server, stats::TextBuf};
+use crate::core::{
+    dgram::DgramServer,
+    server::Server,
+    stats::{self, TextBuf},
+};
 use crate::ffi::Scope;
 use crate::topology::Topology;
 use kernel::{net::namespace::NetNs, prelude::*, sync::Arc};
@@ -63,6 +67,7 @@ impl NetServers {
         let mut w = TextBuf(buf);
         self.topology.write_stats(&mut w)?;
         self.topology.service().write_stats(&mut w)?;
-        self.config.write_stats(&mut w)
+        self.config.write_stats(&mut w)?;
+        stats::write_live(&mut w)
     }
 }

@@ -111,6 +111,16 @@ pub(crate) fn wire_cancel_matches_bytes() -> c_int {
     0
 }
 
+pub(crate) fn wire_kernel_request_initialised() -> c_int {
+    let range = ServiceRange { ty: 77, lower: 1, upper: 2 };
+    let r = Request::kernel(range, TIPC_SUB_PORTS, 0xdead_beef);
+    // The port in its first word (where group.c reads it), zeroes after.
+    check!(r.raw[20..24] == 0xdead_beef_u32.to_ne_bytes());
+    check!(r.raw[24..] == [0; 4]);
+    check!(Request::decode(&r.raw).map(|d| d.raw) == Some(r.raw));
+    0
+}
+
 pub(crate) fn wire_overlap() -> c_int {
     let b = request(false, [1, 10, 20, !0, TIPC_SUB_PORTS], &[0; 8]);
     let Some(r) = Request::decode(&b) else {

@@ -6,7 +6,7 @@ use super::fault::{self, Point};
 use super::outqueue::{OutQueue, PushError};
 use super::server::Server;
 use super::service::Service;
-use super::stats::{ConnCounters, Stats};
+use super::stats::{ConnCounters, Live, Stats, LIVE_CONNECTIONS};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
@@ -55,6 +55,7 @@ pub(crate) struct Conn<S: Service> {
     server: Arc<Server<S>>,
     sock: Option<Socket>,
     closed: AtomicBool,
+    _live: Live,
     #[pin]
     out: SpinLockBh<Outbound<S::Out>>,
     #[pin]
@@ -81,6 +82,7 @@ impl<S: Service> Conn<S> {
             server,
             sock,
             closed: AtomicBool::new(false),
+            _live: Live::new(&LIVE_CONNECTIONS),
             out <- new_spinlock_bh!(
                 Outbound {
                     queue: OutQueue::new(),

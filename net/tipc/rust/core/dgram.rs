@@ -9,7 +9,7 @@
 
 use super::fault::{self, Point};
 use super::service::DgramService;
-use super::stats::TextBuf;
+use super::stats::{Live, TextBuf, LIVE_SERVERS};
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -98,6 +98,7 @@ pub(crate) struct DgramServer<S: DgramService> {
     send_queue: OwnedQueue,
     stopping: AtomicBool,
     stats: DgramStats,
+    _live: Live,
     #[pin]
     sock: Mutex<Option<Socket>>,
     #[pin]
@@ -128,6 +129,7 @@ impl<S: DgramService> DgramServer<S> {
                 send_queue,
                 stopping: AtomicBool::new(false),
                 stats: DgramStats::default(),
+                _live: Live::new(&LIVE_SERVERS),
                 sock <- new_mutex!(None, "tipc_dgram_sock"),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
                 recv_work <- new_work!("tipc_dgram_recv"),

@@ -5,7 +5,7 @@
 use super::conn::Conn;
 use super::fault::{self, Point};
 use super::service::Service;
-use super::stats::{ConnCounters, Stats, TextBuf};
+use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_SERVERS};
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +44,7 @@ pub(crate) struct Server<S: Service> {
     send_queue: OwnedQueue,
     stopping: AtomicBool,
     pub(crate) stats: Stats,
+    _live: Live,
     #[pin]
     listener: Mutex<Option<Socket>>,
     #[pin]
@@ -71,6 +72,7 @@ impl<S: Service> Server<S> {
                 send_queue,
                 stopping: AtomicBool::new(false),
                 stats: Stats::default(),
+                _live: Live::new(&LIVE_SERVERS),
                 listener <- new_mutex!(None, "tipc_server_listener"),
                 table <- new_mutex!(ConnTable { conns: RBTree::new(), next_id: 0 }, "tipc_server_conns"),
                 accept_work <- new_work!("tipc_server_accept"),

@@ -101,3 +101,40 @@ impl Write for TextBuf<'_> {
             .map_err(|_| fmt::Error)
     }
 }
+
+/// Objects of the server alive in all namespaces together: what the
+/// reliability tests watch return to its baseline after a namespace, a
+/// connection or a subscription has gone.
+pub(crate) static LIVE_SERVERS: AtomicU64 = AtomicU64::new(0);
+/// See [`LIVE_SERVERS`].
+pub(crate) static LIVE_CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+/// See [`LIVE_SERVERS`].
+pub(crate) static LIVE_SUBSCRIPTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts its owner in one of the `LIVE_*` counters from creation to drop.
+pub(crate) struct Live(&'static AtomicU64);
+
+impl Live {
+    pub(crate) fn new(counter: &'static AtomicU64) -> Self {
+        counter.fetch_add(1, Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+}
+
+/// Writes the `live.*` lines.
+pub(crate) fn write_live(w: &mut impl Write) -> fmt::Result {
+    for (name, c) in [
+        ("servers", &LIVE_SERVERS),
+        ("connections", &LIVE_CONNECTIONS),
+        ("subscriptions", &LIVE_SUBSCRIPTIONS),
+    ] {
+        writeln!(w, "live.{name} {}", c.load(Relaxed))?;
+    }
+    Ok(())
+}

@@ -195,9 +195,7 @@ pub(crate) fn kernel_subscribe(
 ) -> Result<u32> {
     let server = &servers.topology;
     let conn = server.open(None)?;
-    // The whole handle is initialised: the port, then zeroes.
-    let handle = u64::from(port).to_ne_bytes();
-    if let Err(e) = Topology::subscribe(server, &conn, Request::kernel(range, filter, handle)) {
+    if let Err(e) = Topology::subscribe(server, &conn, Request::kernel(range, filter, port)) {
         conn.close();
         return Err(e);
     }

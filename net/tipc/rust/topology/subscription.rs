@@ -7,6 +7,7 @@ use super::wire::{
     Request, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE, TIPC_SUB_PORTS,
 };
 use crate::core::conn::Conn;
+use crate::core::stats::{Live, LIVE_SUBSCRIPTIONS};
 use crate::ffi::{Report, Scope};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::sync::Arc;
@@ -32,6 +33,7 @@ pub(crate) struct Subscription {
     /// subscribe time: that burst is bounded by the name table, not by the
     /// connection's queue limit.
     initial: AtomicBool,
+    _live: Live,
 }
 
 impl Subscription {
@@ -43,6 +45,7 @@ impl Subscription {
             request,
             expired: AtomicBool::new(false),
             initial: AtomicBool::new(true),
+            _live: Live::new(&LIVE_SUBSCRIPTIONS),
         }
     }
 

@@ -68,8 +68,11 @@ impl Request {
         })
     }
 
-    /// A request from the kernel, in host order.
-    pub(crate) fn kernel(range: ServiceRange, filter: u32, handle: [u8; 8]) -> Self {
+    /// A request from the kernel (group messaging), in host order, for
+    /// the socket `port`: its handle is the port, then zeroes, every byte
+    /// set (upstream once left four of them uninitialised).
+    pub(crate) fn kernel(range: ServiceRange, filter: u32, port: u32) -> Self {
+        let handle = u64::from(port).to_ne_bytes();
         let mut raw = [0u8; SUBSCR_LEN];
         for (i, v) in [
             range.ty,
