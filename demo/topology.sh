@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Demo job: a TIPC cluster in namespaces and subscribers on node n1
-# printing topology events live while nodes and services come and go.
+# printing topology events live while nodes and services come and go,
+# then n1 managing n2 through the configuration service.
 . /lib/guest/lib.sh
 v=${DEMO_VARIANT:-rust}
 grep -qw "$v" /etc/tipc-variants || v=$(cut -d' ' -f1 /etc/tipc-variants)
@@ -31,6 +32,20 @@ say "n3 disables its bearer and leaves"
 $IP netns exec n3 $TIPC bearer disable media eth dev eth0
 sleep 2
 node_down n3
+
+if [ "$v" = rust ]; then
+	say "n1 manages n2 over TIPC: the configuration service at {0, 1.1.2}"
+	cfg() { echo "n1\$ tipc-cfg -m 1.1.2 $*"; $IP netns exec n1 /bin/tipc-cfg -m 1.1.2 "$@"; }
+	cfg nodes
+	cfg links
+	cfg nametable 0
+	say "protected commands need n2's net.tipc.remote_management=2 (default 1); private ones are never accepted"
+	cfg netid
+	$IP netns exec n2 sh -c 'echo 2 >/proc/sys/net/tipc/remote_management'
+	echo "n2\$ sysctl net.tipc.remote_management=2"
+	cfg netid
+	cfg raw 0x800B
+fi
 
 say "n1's name table, and its server statistics (/proc/net/tipc_server)"
 $IP netns exec n1 $TIPC nametable show

@@ -56,7 +56,7 @@ reliability_run() {
 	if [ -n "$fuzz" ]; then
 		ktap_run rust:topology_stress_full /bin/topo-spec stress full || fail=1
 	fi
-	ktap_run rust:config_fuzz /bin/cfg-spec fuzz $cfg_fuzz || fail=1
+	ktap_run rust:config_fuzz /bin/cfg-spec fuzz $cfg_fuzz 1.1.100 || fail=1
 	ktap_suite rust:module_unload_cycles 1
 	ktap_case "unload_refused_under_load_then_reload_x$cycles" unload_cycles $cycles
 	ktap_end

@@ -5,7 +5,9 @@
 //! way any TIPC application does; the layouts mirror
 //! include/uapi/linux/tipc.h.
 
+pub mod cfg;
 pub mod ktap;
+pub mod netns;
 pub mod sock;
 pub mod topo;
 

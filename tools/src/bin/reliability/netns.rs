@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Throw-away network namespaces, and running code inside one.
 
-use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -59,22 +58,14 @@ impl Drop for Netns {
     }
 }
 
-/// Runs `f` on a thread that has entered `ns`; everything `f` opens is
-/// closed when it returns.
+/// Runs `f` on a thread of its own inside `ns`; everything `f` opens is
+/// closed when it returns (and the thread ends).
 pub fn in_netns<F>(ns: &Netns, f: F) -> Result<(), String>
 where
     F: FnOnce() -> Result<(), String> + Send + 'static,
 {
-    let path = format!("/run/netns/{}", ns.name);
-    let file = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-    std::thread::spawn(move || {
-        // SAFETY: `file` is an open namespace file; setns only changes this thread's namespace.
-        if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return Err(format!("setns: {}", std::io::Error::last_os_error()));
-        }
-        drop(file);
-        f()
-    })
-    .join()
-    .map_err(|_| "namespace thread panicked".to_string())?
+    let name = ns.name.clone();
+    std::thread::spawn(move || tipc_tools::netns::in_ns(&name, f)?)
+        .join()
+        .map_err(|_| "namespace thread panicked".to_string())?
 }
