@@ -179,7 +179,9 @@ pub(crate) fn run_config_command(net: NetNs, cmd: u16, body: &[u8]) -> Result<Co
     // SAFETY: `net` is live; `body` is readable for `len` bytes; the command code only reads it.
     let skb = unsafe { tipc_rs_cfg_run(net.as_ptr().cast(), cmd, body.as_ptr(), len) };
     // INVARIANT: The returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
-    NonNull::new(skb).map(|skb| CommandReply { skb }).ok_or(ENOMEM)
+    NonNull::new(skb)
+        .map(|skb| CommandReply { skb })
+        .ok_or(ENOMEM)
 }
 
 /// Sleeps for `ms` milliseconds (KUnit cases that wait for the server).

@@ -53,7 +53,10 @@ impl NetServers {
     /// node's up and down events). `false` if it could not, and the caller
     /// publishes the name itself.
     pub(crate) fn publish_node_state(&self, addr: u32) -> bool {
-        match self.config.publish(config::TIPC_CFG_SRV, addr, Scope::Cluster) {
+        match self
+            .config
+            .publish(config::TIPC_CFG_SRV, addr, Scope::Cluster)
+        {
             Ok(()) => true,
             Err(e) => {
                 pr_warn!("configuration service not published: {:?}\n", e);

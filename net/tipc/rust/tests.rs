@@ -48,7 +48,11 @@ macro_rules! check {
 fn request(network: bool, v: [u32; 5], handle: &[u8; 8]) -> [u8; 28] {
     let mut b = [0u8; 28];
     for (i, x) in v.into_iter().enumerate() {
-        let w = if network { x.to_be_bytes() } else { x.to_ne_bytes() };
+        let w = if network {
+            x.to_be_bytes()
+        } else {
+            x.to_ne_bytes()
+        };
         b[i * 4..i * 4 + 4].copy_from_slice(&w);
     }
     b[20..].copy_from_slice(handle);
@@ -61,7 +65,14 @@ pub(crate) fn wire_decode() -> c_int {
         let Some(r) = Request::decode(&b) else {
             return line!() as c_int;
         };
-        check!(r.range == ServiceRange { ty: 4711, lower: 1, upper: 9 });
+        check!(
+            r.range
+                == ServiceRange {
+                    ty: 4711,
+                    lower: 1,
+                    upper: 9
+                }
+        );
         check!(r.timeout == 500 && r.filter == TIPC_SUB_PORTS);
         check!(r.raw == b);
         // Host order is what the filter read natively says.
@@ -99,20 +110,32 @@ pub(crate) fn wire_event_in_subscriber_order() -> c_int {
 pub(crate) fn wire_cancel_matches_bytes() -> c_int {
     for network in [true, false] {
         let sub = request(network, [4711, 0, 10, !0, TIPC_SUB_PORTS], b"original");
-        let cancel = request(network, [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL], b"original");
+        let cancel = request(
+            network,
+            [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL],
+            b"original",
+        );
         let Some(c) = Request::decode(&cancel) else {
             return line!() as c_int;
         };
         check!(c.filter & TIPC_SUB_CANCEL != 0);
         check!(c.cancelled() == sub);
-        let other = request(network, [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL], b"Original");
+        let other = request(
+            network,
+            [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL],
+            b"Original",
+        );
         check!(Request::decode(&other).map(|r| r.cancelled()) != Some(sub));
     }
     0
 }
 
 pub(crate) fn wire_kernel_request_initialised() -> c_int {
-    let range = ServiceRange { ty: 77, lower: 1, upper: 2 };
+    let range = ServiceRange {
+        ty: 77,
+        lower: 1,
+        upper: 2,
+    };
     let r = Request::kernel(range, TIPC_SUB_PORTS, 0xdead_beef);
     // The port in its first word (where group.c reads it), zeroes after.
     check!(r.raw[20..24] == 0xdead_beef_u32.to_ne_bytes());
@@ -229,7 +252,13 @@ pub(crate) fn cfg_tlv() -> c_int {
     let Ok(r) = wire::parse(&m, 1024) else {
         return line!() as c_int;
     };
-    check!(r.tlv == Some(Tlv { ty: 19, value: name }));
+    check!(
+        r.tlv
+            == Some(Tlv {
+                ty: 19,
+                value: name
+            })
+    );
     check!(r.body.len() == 12);
     // TLV length below its header, past the end, or short of the end.
     for (len, why) in [
@@ -324,9 +353,7 @@ pub(crate) fn cfg_hostile() -> c_int {
 
 pub(crate) fn cfg_policy() -> c_int {
     use Class::*;
-    let refused = |level, local, class, c| {
-        matches!(policy::decide(level, local, class), Err(r) if r.code == c)
-    };
+    let refused = |level, local, class, c| matches!(policy::decide(level, local, class), Err(r) if r.code == c);
     // Local requesters: public only, whatever the level.
     for level in 0..3 {
         check!(policy::decide(level, true, Public).is_ok());
@@ -337,7 +364,12 @@ pub(crate) fn cfg_policy() -> c_int {
         check!(refused(REMOTE_NONE, false, class, code::NO_REMOTE));
     }
     check!(policy::decide(REMOTE_PUBLIC, false, Public).is_ok());
-    check!(refused(REMOTE_PUBLIC, false, Protected, code::NOT_NET_ADMIN));
+    check!(refused(
+        REMOTE_PUBLIC,
+        false,
+        Protected,
+        code::NOT_NET_ADMIN
+    ));
     check!(refused(REMOTE_PUBLIC, false, Private, code::NOT_NET_ADMIN));
     check!(policy::decide(2, false, Protected).is_ok());
     check!(refused(2, false, Private, code::NOT_NET_ADMIN));
@@ -526,7 +558,9 @@ pub(crate) fn lifecycle_stop_closes_everything() -> c_int {
             s.stop();
             return line!() as c_int;
         };
-        if exchange(&c, b"hi", &mut buf) != Some(Received::Data(2)) || clients.push(c, GFP_KERNEL).is_err() {
+        if exchange(&c, b"hi", &mut buf) != Some(Received::Data(2))
+            || clients.push(c, GFP_KERNEL).is_err()
+        {
             s.stop();
             return line!() as c_int;
         }

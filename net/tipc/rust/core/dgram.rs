@@ -192,7 +192,10 @@ impl<S: DgramService> DgramServer<S> {
     fn receive(this: &Arc<Self>) {
         let mut buf = KVec::new();
         // One byte more than a request may have: a longer one shows as too long.
-        if buf.extend_with(S::MAX_REQUEST + 1, 0u8, GFP_KERNEL).is_err() {
+        if buf
+            .extend_with(S::MAX_REQUEST + 1, 0u8, GFP_KERNEL)
+            .is_err()
+        {
             return;
         }
         for _ in 0..BUDGET {
@@ -205,10 +208,9 @@ impl<S: DgramService> DgramServer<S> {
             };
             let (n, from) = match got {
                 Ok(Some(msg)) => msg,
-                Ok(None) => return,
-                // A receive error concerns one message (the socket has no
-                // connection to lose): go on with the next.
-                Err(_) => continue,
+                // Nothing queued, or an error (a connectionless socket has
+                // no connection to lose): the next arrival queues us again.
+                Ok(None) | Err(_) => return,
             };
             let Some((port, node)) = from.socket_id() else {
                 continue;
