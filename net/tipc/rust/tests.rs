@@ -18,7 +18,7 @@ use crate::core::{
     conn::Conn,
     outqueue::{OutQueue, PushError, CHUNK},
     server::Server,
-    service::Service,
+    service::{Service, ServiceInfo},
 };
 use crate::ffi::{self, Scope, ServiceRange};
 use crate::topology::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
@@ -413,13 +413,15 @@ struct Echo {
     closed: AtomicU32,
 }
 
-impl Service for Echo {
+impl ServiceInfo for Echo {
     const RECV_QUEUE: &'static CStr = c_str!("tipc_test_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_test_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = 16;
     const NAME: &'static str = "echo";
+}
 
+impl Service for Echo {
     type ConnState = ();
     type Out = Echoed;
 
@@ -504,47 +506,47 @@ fn open_conns(s: &Server<Echo>) -> u64 {
     s.stats.conns_open.load(Relaxed)
 }
 
-pub(crate) fn lifecycle_echo_then_peer_close() -> c_int {
+/// Runs `case` on a fresh echo server, which is stopped afterwards.
+fn with_echo_server(case: impl FnOnce(&Arc<Server<Echo>>) -> c_int) -> c_int {
     let Ok(s) = echo_server() else {
         return line!() as c_int;
     };
-    let result = (|| {
+    let result = case(&s);
+    s.stop();
+    result
+}
+
+pub(crate) fn lifecycle_echo_then_peer_close() -> c_int {
+    with_echo_server(|s| {
         let Ok(c) = echo_client() else {
             return line!() as c_int;
         };
         let mut buf = [0u8; 16];
         check!(exchange(&c, b"ping", &mut buf) == Some(Received::Data(4)));
         check!(&buf[..4] == b"ping");
-        check!(open_conns(&s) == 1);
+        check!(open_conns(s) == 1);
         // The client goes away: the server closes its side, once.
         drop(c);
-        check!(wait_until(|| open_conns(&s) == 0));
+        check!(wait_until(|| open_conns(s) == 0));
         check!(s.service().closed.load(Relaxed) == 1);
         check!(s.stats.sent.load(Relaxed) == 1 && s.stats.discarded.load(Relaxed) == 0);
         0
-    })();
-    s.stop();
-    result
+    })
 }
 
 pub(crate) fn lifecycle_bad_request_closes() -> c_int {
-    let Ok(s) = echo_server() else {
-        return line!() as c_int;
-    };
-    let result = (|| {
+    with_echo_server(|s| {
         let Ok(c) = echo_client() else {
             return line!() as c_int;
         };
         let mut buf = [0u8; 16];
         // The server answers a malformed request by closing: end of stream.
         check!(exchange(&c, b"bad", &mut buf) == Some(Received::Closed));
-        check!(wait_until(|| open_conns(&s) == 0));
+        check!(wait_until(|| open_conns(s) == 0));
         check!(s.stats.rejected.load(Relaxed) == 1);
         check!(s.service().closed.load(Relaxed) == 1);
         0
-    })();
-    s.stop();
-    result
+    })
 }
 
 pub(crate) fn lifecycle_stop_closes_everything() -> c_int {

@@ -5,7 +5,11 @@
 use super::commands::{self, BadArg};
 use super::policy;
 use super::wire::{self, code};
-use crate::core::{dgram::DgramServer, service::DgramService, stats::TextBuf};
+use crate::core::{
+    dgram::DgramServer,
+    service::{DgramService, ServiceInfo},
+    stats::TextBuf,
+};
 use crate::ffi;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -66,13 +70,15 @@ impl Config {
     }
 }
 
-impl DgramService for Config {
+impl ServiceInfo for Config {
     const RECV_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_send");
     const SOCK_TYPE: SockType = SockType::Rdm;
     const MAX_REQUEST: usize = MAX_REQUEST;
     const NAME: &'static str = "config";
+}
 
+impl DgramService for Config {
     fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {
         let config = server.service();
         let reply = config.answer(server, from_node, msg);

@@ -7,12 +7,13 @@
 //! The queue is bounded in bytes: a request whose reply does not fit is not
 //! answered and is counted, and the socket is never closed for it.
 
+use super::base::ServerBase;
 use super::fault::{self, Point};
 use super::service::DgramService;
-use super::stats::{Live, TextBuf, LIVE_SERVERS};
+use super::stats::TextBuf;
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{
     impl_has_work,
     net::{
@@ -23,7 +24,7 @@ use kernel::{
     new_mutex, new_work,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{OwnedQueue, QueueFlags, Work, WorkItem},
+    workqueue::{Work, WorkItem},
 };
 
 /// Work item id of the receive work.
@@ -92,13 +93,9 @@ struct DgramStats {
 /// before the socket goes, so no work item runs once it returns.
 #[pin_data]
 pub(crate) struct DgramServer<S: DgramService> {
-    net: NetNs,
+    base: ServerBase,
     service: S,
-    recv_queue: OwnedQueue,
-    send_queue: OwnedQueue,
-    stopping: AtomicBool,
     stats: DgramStats,
-    _live: Live,
     #[pin]
     sock: Mutex<Option<Socket>>,
     #[pin]
@@ -118,18 +115,12 @@ impl<S: DgramService> DgramServer<S> {
     /// Starts `service` in `net` with an unbound socket: it is reachable
     /// once [`DgramServer::publish`] has given it an address.
     pub(crate) fn start(net: NetNs, service: S) -> Result<Arc<Self>> {
-        let flags = QueueFlags::MEM_RECLAIM;
-        let recv_queue = OwnedQueue::new_ordered(S::RECV_QUEUE, flags)?;
-        let send_queue = OwnedQueue::new_ordered(S::SEND_QUEUE, flags)?;
+        let base = ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE)?;
         let server = Arc::pin_init(
             pin_init!(Self {
-                net,
+                base,
                 service,
-                recv_queue,
-                send_queue,
-                stopping: AtomicBool::new(false),
                 stats: DgramStats::default(),
-                _live: Live::new(&LIVE_SERVERS),
                 sock <- new_mutex!(None, "tipc_dgram_sock"),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
                 recv_work <- new_work!("tipc_dgram_recv"),
@@ -162,14 +153,12 @@ impl<S: DgramService> DgramServer<S> {
     /// Stops the server: once this returns no work of it runs or is
     /// queued, and its socket (with its publication) is gone.
     pub(crate) fn stop(&self) {
-        self.stopping.store(true, Relaxed);
-        fault::point(Point::StopBeforeDrain);
+        self.base.begin_stop();
         if let Some(sock) = self.sock.lock().as_ref() {
             drop(sock.detach_events::<Self>());
         }
         // Work items queued before the detach see `stopping` and return.
-        self.recv_queue.flush();
-        self.send_queue.flush();
+        self.base.drain();
         let left = {
             let mut q = self.replies.lock();
             let n = q.len();
@@ -182,7 +171,7 @@ impl<S: DgramService> DgramServer<S> {
     }
 
     pub(crate) fn net(&self) -> NetNs {
-        self.net
+        self.base.net()
     }
 
     pub(crate) fn service(&self) -> &S {
@@ -199,7 +188,7 @@ impl<S: DgramService> DgramServer<S> {
             return;
         }
         for _ in 0..BUDGET {
-            if this.stopping.load(Relaxed) {
+            if this.base.is_stopping() {
                 return;
             }
             let got = match this.sock.lock().as_ref() {
@@ -247,7 +236,7 @@ impl<S: DgramService> DgramServer<S> {
 
     fn send(this: &Arc<Self>) {
         for _ in 0..BUDGET {
-            if this.stopping.load(Relaxed) {
+            if this.base.is_stopping() {
                 return;
             }
             let mut q = this.replies.lock();
@@ -271,9 +260,15 @@ impl<S: DgramService> DgramServer<S> {
     fn kick(this: ArcBorrow<'_, Self>, which: u64) {
         // Already queued: the queued run will see what we would have.
         if which == RECV {
-            let _ = this.recv_queue.enqueue::<Arc<Self>, RECV>(this.into());
+            let _ = this
+                .base
+                .recv_queue()
+                .enqueue::<Arc<Self>, RECV>(this.into());
         } else {
-            let _ = this.send_queue.enqueue::<Arc<Self>, SEND>(this.into());
+            let _ = this
+                .base
+                .send_queue()
+                .enqueue::<Arc<Self>, SEND>(this.into());
         }
     }
 

@@ -11,6 +11,7 @@
 //! A [`dgram::DgramServer`] runs a connectionless [`service::DgramService`]
 //! on one socket with a bounded reply queue.
 
+pub(crate) mod base;
 pub(crate) mod conn;
 pub(crate) mod dgram;
 pub(crate) mod fault;

@@ -2,13 +2,13 @@
 
 //! A service's server in one network namespace.
 
+use super::base::ServerBase;
 use super::conn::Conn;
 use super::fault::{self, Point};
 use super::service::Service;
-use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_SERVERS};
+use super::stats::{ConnCounters, Stats, TextBuf};
 use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
     net::{
@@ -19,7 +19,7 @@ use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{OwnedQueue, Queue, QueueFlags, Work, WorkItem},
+    workqueue::{Queue, Work, WorkItem},
 };
 
 /// The server's connections by id.
@@ -38,13 +38,9 @@ struct ConnTable<S: Service> {
 /// items (which would destroy the queue the item runs on).
 #[pin_data]
 pub(crate) struct Server<S: Service> {
-    net: NetNs,
+    base: ServerBase,
     service: S,
-    recv_queue: OwnedQueue,
-    send_queue: OwnedQueue,
-    stopping: AtomicBool,
     pub(crate) stats: Stats,
-    _live: Live,
     #[pin]
     listener: Mutex<Option<Socket>>,
     #[pin]
@@ -61,18 +57,12 @@ impl<S: Service> Server<S> {
     /// Starts `service` in `net`: creates the queues, publishes the
     /// service's address and starts accepting.
     pub(crate) fn start(net: NetNs, service: S) -> Result<Arc<Self>> {
-        let flags = QueueFlags::MEM_RECLAIM;
-        let recv_queue = OwnedQueue::new_ordered(S::RECV_QUEUE, flags)?;
-        let send_queue = OwnedQueue::new_ordered(S::SEND_QUEUE, flags)?;
+        let base = ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE)?;
         let server = Arc::pin_init(
             pin_init!(Self {
-                net,
+                base,
                 service,
-                recv_queue,
-                send_queue,
-                stopping: AtomicBool::new(false),
                 stats: Stats::default(),
-                _live: Live::new(&LIVE_SERVERS),
                 listener <- new_mutex!(None, "tipc_server_listener"),
                 table <- new_mutex!(ConnTable { conns: RBTree::new(), next_id: 0 }, "tipc_server_conns"),
                 accept_work <- new_work!("tipc_server_accept"),
@@ -96,22 +86,19 @@ impl<S: Service> Server<S> {
     /// Stops the server: no more connections, every connection closed, no
     /// work of it running or queued when this returns.
     pub(crate) fn stop(&self) {
-        self.stopping.store(true, Ordering::Release);
-        fault::point(Point::StopBeforeDrain);
+        self.base.begin_stop();
         let listener = self.listener.lock().take();
         if let Some(sock) = listener {
             drop(sock.detach_events::<Self>());
             drop(sock);
         }
         // An accept in progress finishes, and sees `stopping` before adding a connection.
-        self.recv_queue.flush();
+        self.base.flush_recv();
         while let Some(conn) = self.take_any_conn() {
             conn.close();
         }
         // Closed connections' work items return at once; let them drain.
-        self.recv_queue.flush();
-        self.send_queue.flush();
-        self.recv_queue.flush();
+        self.base.drain();
     }
 
     /// Removes some connection from the table (one a concurrent `close`
@@ -123,7 +110,7 @@ impl<S: Service> Server<S> {
     }
 
     pub(crate) fn net(&self) -> NetNs {
-        self.net
+        self.base.net()
     }
 
     pub(crate) fn service(&self) -> &S {
@@ -131,20 +118,20 @@ impl<S: Service> Server<S> {
     }
 
     pub(crate) fn recv_queue(&self) -> &Queue {
-        &self.recv_queue
+        self.base.recv_queue()
     }
 
     pub(crate) fn send_queue(&self) -> &Queue {
-        &self.send_queue
+        self.base.send_queue()
     }
 
     /// Opens a connection on `sock`, or a socketless one for a kernel
     /// subscriber (`None`), and starts receiving on it.
     pub(crate) fn open(self: &Arc<Self>, sock: Option<Socket>) -> Result<Arc<Conn<S>>> {
-        let sock_is_some = sock.is_some();
+        let accepted = sock.is_some();
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         let mut table = self.table.lock();
-        if self.stopping.load(Ordering::Acquire) {
+        if self.base.is_stopping() {
             // The namespace is going away.
             return Err(ENODEV);
         }
@@ -158,7 +145,7 @@ impl<S: Service> Server<S> {
         drop(table);
         Stats::inc(&self.stats.conns_opened);
         Stats::inc(&self.stats.conns_open);
-        if sock_is_some {
+        if accepted {
             fault::point(Point::AcceptBeforeStart);
         }
         if let Err(e) = conn.start() {
@@ -212,7 +199,7 @@ impl<S: Service> WorkItem for Server<S> {
 
 impl<S: Service> SocketEvents for Server<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        let _ = this.recv_queue.enqueue::<Arc<Self>, 0>(this.into());
+        let _ = this.recv_queue().enqueue::<Arc<Self>, 0>(this.into());
     }
 
     fn write_space(_this: ArcBorrow<'_, Self>) {}

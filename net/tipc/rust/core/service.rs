@@ -6,21 +6,26 @@ use super::{conn::Conn, dgram::DgramServer, server::Server, stats::TextBuf};
 use crate::ffi::{Scope, ServiceRange};
 use kernel::{net::socket::SockType, prelude::*, str::CStr, sync::Arc};
 
-/// A service run by [`Server`]: its address, its per-connection state, and
-/// its handlers. The handlers run in process context on the server's
-/// workqueues, except where noted.
-pub(crate) trait Service: Sized + Send + Sync + 'static {
+/// What every service declares, whatever the server that runs it.
+pub(crate) trait ServiceInfo: Sized + Send + Sync + 'static {
     /// Names of the receive and send workqueues.
     const RECV_QUEUE: &'static CStr;
-    /// See [`Service::RECV_QUEUE`].
+    /// See [`ServiceInfo::RECV_QUEUE`].
     const SEND_QUEUE: &'static CStr;
     /// Socket type of the service.
     const SOCK_TYPE: SockType;
-    /// Bytes read per request; a longer message is truncated to this.
+    /// Longest request. A connection-oriented server truncates a longer
+    /// message to this; a connectionless one hands it over with one byte
+    /// more, so the service can tell.
     const MAX_REQUEST: usize;
     /// Prefix of the service's lines in `/proc/net/tipc_server`.
     const NAME: &'static str;
+}
 
+/// A service run by [`Server`]: its address, its per-connection state, and
+/// its handlers. The handlers run in process context on the server's
+/// workqueues, except where noted.
+pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
     /// A message waiting on a connection's outbound queue.
@@ -52,19 +57,7 @@ pub(crate) trait Service: Sized + Send + Sync + 'static {
 /// A connectionless service run by [`DgramServer`]: one socket, a request
 /// in, at most one reply out. The handler runs in process context on the
 /// server's receive workqueue.
-pub(crate) trait DgramService: Sized + Send + Sync + 'static {
-    /// Names of the receive and send workqueues.
-    const RECV_QUEUE: &'static CStr;
-    /// See [`DgramService::RECV_QUEUE`].
-    const SEND_QUEUE: &'static CStr;
-    /// Socket type of the service (a connectionless one).
-    const SOCK_TYPE: SockType;
-    /// Longest request; a longer message reaches [`DgramService::handle`]
-    /// with one byte more than this, so the service can tell.
-    const MAX_REQUEST: usize;
-    /// Prefix of the service's lines in `/proc/net/tipc_server`.
-    const NAME: &'static str;
-
+pub(crate) trait DgramService: ServiceInfo {
     /// Handles a request from a socket on node `from_node`; returns the
     /// reply to send back to that socket, if any.
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;

@@ -4,7 +4,12 @@
 
 use super::subscription::{Event, Subscription};
 use super::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
-use crate::core::{conn::Conn, server::Server, service::Service, stats::TextBuf};
+use crate::core::{
+    conn::Conn,
+    server::Server,
+    service::{Service, ServiceInfo},
+    stats::TextBuf,
+};
 use crate::ffi::{self, NameSubscription, Scope, ServiceRange};
 use crate::namespace::NetServers;
 use core::fmt::Write;
@@ -121,13 +126,15 @@ impl Topology {
     }
 }
 
-impl Service for Topology {
+impl ServiceInfo for Topology {
     const RECV_QUEUE: &'static CStr = c_str!("tipc_topsrv_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_topsrv_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = super::wire::SUBSCR_LEN;
     const NAME: &'static str = "topology";
+}
 
+impl Service for Topology {
     type ConnState = Mutex<Subscriptions>;
     type Out = Event;
 

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What every server has, whatever its service: its namespace, its two
+//! dedicated workqueues, and whether it is stopping.
+
+use super::fault::{self, Point};
+use super::stats::{Live, LIVE_SERVERS};
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    net::namespace::NetNs,
+    prelude::*,
+    workqueue::{OwnedQueue, Queue, QueueFlags},
+};
+
+/// The part of a server its mode (connections or datagrams) does not change.
+pub(crate) struct ServerBase {
+    net: NetNs,
+    recv_queue: OwnedQueue,
+    send_queue: OwnedQueue,
+    stopping: AtomicBool,
+    _live: Live,
+}
+
+impl ServerBase {
+    /// Creates the ordered receive and send workqueues, named `recv` and `send`.
+    pub(crate) fn new(net: NetNs, recv: &CStr, send: &CStr) -> Result<Self> {
+        let flags = QueueFlags::MEM_RECLAIM;
+        Ok(Self {
+            net,
+            recv_queue: OwnedQueue::new_ordered(recv, flags)?,
+            send_queue: OwnedQueue::new_ordered(send, flags)?,
+            stopping: AtomicBool::new(false),
+            _live: Live::new(&LIVE_SERVERS),
+        })
+    }
+
+    pub(crate) fn net(&self) -> NetNs {
+        self.net
+    }
+
+    pub(crate) fn recv_queue(&self) -> &Queue {
+        &self.recv_queue
+    }
+
+    pub(crate) fn send_queue(&self) -> &Queue {
+        &self.send_queue
+    }
+
+    /// Marks the server stopping: nothing new starts after this.
+    pub(crate) fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        fault::point(Point::StopBeforeDrain);
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Waits for the receive work queued so far.
+    pub(crate) fn flush_recv(&self) {
+        self.recv_queue.flush();
+    }
+
+    /// Waits until neither queue has work, including work that the send
+    /// side queued on the receive side meanwhile.
+    pub(crate) fn drain(&self) {
+        self.recv_queue.flush();
+        self.send_queue.flush();
+        self.recv_queue.flush();
+    }
+}
