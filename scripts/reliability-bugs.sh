@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shows that the historical-bug scenarios catch their bugs: for each patch
-# in tests/reliability/bugs/ (its first line names the scenario), builds
-# the Rust tipc.ko with that bug put back, boots the debug kernel, runs the
-# scenario and expects it to FAIL.  Prints one line per bug; exits 1 if a
-# scenario passed on a server with its bug.
+# in tests/reliability/bugs/ (its first line names the scenario: a guest
+# command, or "kunit SUITE CASE"), builds the Rust tipc.ko with that bug
+# put back, boots the debug kernel, runs the scenario and expects it to
+# FAIL.  Prints one line per bug; exits 1 if a scenario passed on a server
+# with its bug.
 set -uo pipefail
 export KERNEL=debug
 . "$(dirname "$0")/env.sh"
@@ -23,7 +24,8 @@ for p in "$REPO"/tests/reliability/bugs/*.patch; do
 	cp -r "$TREE/net/tipc" "$dir"
 	patch -s -p1 -d "$dir" <"$p" || { echo "bugs: $name does not apply"; exit 1; }
 	make -s -C "$OBJ" M="$dir" LLVM=1 CC="ccache clang" -j"$JOBS" CONFIG_TIPC=m \
-		CONFIG_TIPC_SERVER_RUST=y CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION=y modules ||
+		CONFIG_TIPC_SERVER_RUST=y CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION=y \
+		CONFIG_TIPC_SERVER_RUST_KUNIT_TEST=y modules ||
 		{ echo "bugs: $name does not build"; exit 1; }
 	variants="$variants bug-$name"
 done
@@ -38,7 +40,15 @@ for p in "$REPO"/tests/reliability/bugs/*.patch; do
 	cat >"$job" <<JOB
 . /lib/guest/lib.sh
 tipc_load bug-$name && \$TIPC node set addr 1.1.100 || exit 2
-if /bin/reliability $scenario >/tmp/out 2>&1; then r=missed; else r=caught; fi
+set -- $scenario
+if [ "\$1" = kunit ]; then
+	# Built into tipc.ko: the suite ran when it loaded.
+	cat /sys/kernel/debug/kunit/\$2/results >/tmp/out
+	grep -Eq "^ +ok [0-9]+ \$3\$" /tmp/out
+else
+	TIPC_SERVER=rust /bin/"\$@" >/tmp/out 2>&1
+fi
+if [ \$? = 0 ]; then r=missed; else r=caught; fi
 cat /tmp/out
 echo "@@BUG $name \$r"
 JOB
