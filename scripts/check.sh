@@ -9,16 +9,22 @@ set -euo pipefail
 python3 "$REPO/scripts/prepare-tree.py" >/dev/null
 make -s -C "$TREE" O="$OBJ" LLVM=1 rustfmtcheck
 echo "check: rustfmtcheck clean"
-out=$("${KMAKE[@]}" CLIPPY=1 rust/ 2>&1 | grep -E '^(warning|error)' || true)
-[ -z "$out" ] || { echo "$out"; exit 1; }
-out=$(CLIPPY=1 "$REPO/scripts/build-modules.sh" 2>&1 | grep -E '^(warning|error)' || true)
-[ -z "$out" ] || { echo "$out"; exit 1; }
+# A build that fails, or one that warns, fails the check.
+clippy_clean() {
+	local log out
+	log=$("$@" 2>&1) || { echo "$log"; exit 1; }
+	out=$(grep -E '^(warning|error)|objtool' <<<"$log" || true)
+	[ -z "$out" ] || { echo "$out"; exit 1; }
+}
+clippy_clean "${KMAKE[@]}" CLIPPY=1 rust/
+clippy_clean env CLIPPY=1 "$REPO/scripts/build-modules.sh"
 echo "check: clippy clean (kernel crate, tipc.ko, KUnit modules)"
-for f in $(cd "$REPO" && git ls-files '*.c' '*.h' 'patches/*.patch'); do
+out=$(for f in $(cd "$REPO" && git ls-files '*.c' '*.h' 'patches/*.patch'); do
 	perl "$TREE/scripts/checkpatch.pl" --no-tree --quiet --terse \
 		$([ "${f%.patch}" = "$f" ] && echo -f) "$REPO/$f" |
 		grep -v -e 'externs should be avoided' -e '^total:' || true
-done
-echo "check: checkpatch done (externs in the KUnit glue of Rust cases are expected)"
+done)
+[ -z "$out" ] || { echo "$out"; exit 1; }
+echo "check: checkpatch clean (externs in the KUnit glue of Rust cases are expected)"
 (cd "$REPO/tools" && cargo fmt --check && cargo clippy -q --release -- -D warnings)
 echo "check: tools clean"

@@ -55,7 +55,7 @@ for v in $(cat /etc/tipc-variants); do
 	cluster_down
 
 	ktap_suite "$v:module_unload" 2
-	/bin/tipc-topo sub 7777 &
+	/bin/tipc-topo sub 7777 >/dev/null 2>&1 &
 	sleep 1
 	ktap_case refused_while_a_socket_exists unload_refused
 	kill $!

@@ -24,7 +24,7 @@ load_stop() {
 # unload_cycles N: N times, an unload under load must fail cleanly (busy)
 # and leave TIPC serving; once idle the module unloads and loads again.
 unload_cycles() {
-	i=0
+	local i=0
 	while [ $i -lt "$1" ]; do
 		load_start
 		if rmmod tipc 2>/dev/null; then
@@ -45,21 +45,22 @@ unload_cycles() {
 }
 
 # reliability_run short|full: everything but the million-event run.
+# Its own status variable: the callers keep theirs in "fail".
 reliability_run() {
+	local rfail=0 churn cycles fuzz cfg_fuzz
 	if [ "$1" = full ]; then
 		churn=200 cycles=20 fuzz=full cfg_fuzz=100000
 	else
 		churn=20 cycles=3 fuzz= cfg_fuzz=5000
 	fi
-	fail=0
-	CHURN=$churn ktap_run rust:reliability /bin/reliability || fail=1
+	CHURN=$churn ktap_run rust:reliability /bin/reliability || rfail=1
 	if [ -n "$fuzz" ]; then
-		ktap_run rust:topology_stress_full /bin/topo-spec stress full || fail=1
+		ktap_run rust:topology_stress_full /bin/topo-spec stress full || rfail=1
 	fi
-	ktap_run rust:config_fuzz /bin/cfg-spec fuzz $cfg_fuzz 1.1.100 || fail=1
+	ktap_run rust:config_fuzz /bin/cfg-spec fuzz $cfg_fuzz 1.1.100 || rfail=1
 	ktap_suite rust:module_unload_cycles 1
 	ktap_case "unload_refused_under_load_then_reload_x$cycles" unload_cycles $cycles
 	ktap_end
-	[ "$KTAP_FAILED" = 0 ] || fail=1
-	return $fail
+	[ "$KTAP_FAILED" = 0 ] || rfail=1
+	return $rfail
 }

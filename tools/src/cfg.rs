@@ -18,7 +18,7 @@ pub use format::{
     error_message, format_tlvs, hex, normalize_digits, parse_hex, parse_node, ultra_string,
 };
 pub use genl::Genl;
-pub use rdm::{send_raw, RdmClient};
+pub use rdm::RdmClient;
 pub use wire::{
     encode_request, encode_request_with, error_reply, parse_reply, parse_tlvs, reply_to, tlv_area,
     ErrorReply, Header, Tlv,
@@ -116,28 +116,6 @@ pub const TIPC_NTQ_ALLTYPES: u32 = 0x8000_0000;
 /// `TIPC_MEDIA_LINK_PRI`: a bearer priority meaning "the media's default".
 pub const TIPC_MEDIA_LINK_PRI: u32 = 32;
 
-/// Who may use a command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Class {
-    /// Below 0x4000: anyone.
-    Public,
-    /// 0x4000-0x7FFF: network administrators.
-    Protected,
-    /// 0x8000 and above: never over the network.
-    Private,
-}
-
-/// The class of command `cmd`.
-pub const fn class(cmd: u16) -> Class {
-    if cmd < 0x4000 {
-        Class::Public
-    } else if cmd < 0x8000 {
-        Class::Protected
-    } else {
-        Class::Private
-    }
-}
-
 /// Why a request got no usable reply.
 #[derive(Debug)]
 pub enum Error {
@@ -181,17 +159,14 @@ impl From<std::io::Error> for Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
     /// The configuration service of `node`, over an RDM socket.
-    Remote { node: u32, timeout_ms: i32 },
+    Remote(u32),
     /// This namespace's genetlink compat family "TIPC".
     Local,
 }
 
-/// The configuration service of `node`, with the default timeout.
+/// The configuration service of `node`.
 pub const fn remote(node: u32) -> Transport {
-    Transport::Remote {
-        node,
-        timeout_ms: DEFAULT_TIMEOUT_MS,
-    }
+    Transport::Remote(node)
 }
 
 /// The local genetlink compat interface.
@@ -204,11 +179,7 @@ impl Transport {
     /// area, checked to be a well-formed TLV list.
     pub fn request(&self, cmd: u16, tlv: Option<&Tlv>) -> Result<Vec<u8>, Error> {
         match *self {
-            Transport::Remote { node, timeout_ms } => {
-                let mut c = RdmClient::new(node)?;
-                c.timeout_ms = timeout_ms;
-                c.request(cmd, tlv)
-            }
+            Transport::Remote(node) => RdmClient::new(node)?.request(cmd, tlv),
             Transport::Local => Genl::open()?.request(cmd, tlv),
         }
     }

@@ -81,7 +81,7 @@ extern "C" {
     fn tipc_rs_sock_set_droppable(sock: *mut c_void) -> c_int;
     fn tipc_rs_own_addr(net: *mut c_void) -> u32;
     fn tipc_rs_remote_management(net: *mut c_void) -> u32;
-    fn tipc_rs_cfg_run(net: *mut c_void, cmd: u16, req: *const u8, len: c_int) -> *mut c_void;
+    fn tipc_nl_compat_serve(net: *mut c_void, cmd: u16, req: *const u8, len: c_int) -> *mut c_void;
     fn tipc_rs_skb_data(skb: *mut c_void, len: *mut u32) -> *const u8;
     fn tipc_rs_skb_free(skb: *mut c_void);
     #[cfg(tipc_server_fault)]
@@ -176,8 +176,10 @@ impl Drop for CommandReply {
 /// (checked by the caller) through the kernel's own TLV command code.
 pub(crate) fn run_config_command(net: NetNs, cmd: u16, body: &[u8]) -> Result<CommandReply> {
     let len = c_int::try_from(body.len()).map_err(|_| EINVAL)?;
-    // SAFETY: `net` is live; `body` is readable for `len` bytes; the command code only reads it.
-    let skb = unsafe { tipc_rs_cfg_run(net.as_ptr().cast(), cmd, body.as_ptr(), len) };
+    // SAFETY: `net` is live; `body` is readable for `len` bytes and the command code only reads
+    // it. The caller is the service's receive work: process context, no lock held (commands
+    // sleep and take RTNL).
+    let skb = unsafe { tipc_nl_compat_serve(net.as_ptr().cast(), cmd, body.as_ptr(), len) };
     // INVARIANT: The returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
     NonNull::new(skb)
         .map(|skb| CommandReply { skb })
@@ -318,7 +320,7 @@ pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
 #[no_mangle]
 pub(crate) extern "C" fn tipc_rs_net_exit(net: *mut bindings::net) {
     // SAFETY: `net` is live during its pernet `exit`. The slot is emptied under RTNL, which
-    // `tipc_rs_publish_node_state` runs under, so no C path uses the servers after this.
+    // `tipc_topsrv_publish_node_state` runs under, so no C path uses the servers after this.
     let p = unsafe { tipc_rs_take_net_servers(net.cast()) };
     if p.is_null() {
         return;
@@ -339,15 +341,19 @@ fn with_servers<R>(net: *mut bindings::net, f: impl FnOnce(&NetServers) -> R) ->
     }
     // SAFETY: `p` holds an `Arc<NetServers>` reference until `tipc_rs_net_exit` takes it,
     // which cannot run concurrently with the callers: they hold a reference on the namespace
-    // (group sockets, the proc file) or RTNL (`tipc_rs_publish_node_state`), under which the
+    // (group sockets, the proc file) or RTNL (`tipc_topsrv_publish_node_state`), under which the
     // slot is emptied.
     Some(f(unsafe { &*p.cast::<NetServers>() }))
 }
 
-/// `tipc_topsrv_publish_node_state()` (glue.c): the node got address
-/// `addr`; the configuration service takes the node-state name if it can.
+/// `tipc_topsrv_publish_node_state()` (topsrv.h), called by
+/// `tipc_net_finalize()` under RTNL: the node got address `addr`; the
+/// configuration service takes the node-state name if it can.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_rs_publish_node_state(net: *mut bindings::net, addr: u32) -> bool {
+pub(crate) extern "C" fn tipc_topsrv_publish_node_state(
+    net: *mut bindings::net,
+    addr: u32,
+) -> bool {
     with_servers(net, |s| s.publish_node_state(addr)).unwrap_or(false)
 }
 

@@ -17,7 +17,6 @@
 #include "../bearer.h"
 #include "../msg.h"
 #include "../name_table.h"
-#include "../netlink.h"
 #include "../socket.h"
 #include "../subscr.h"
 #include "../topsrv.h"
@@ -228,8 +227,9 @@ void tipc_rs_set_net_servers(struct net *net, void *servers)
 }
 
 /*
- * Under RTNL: tipc_topsrv_publish_node_state() runs under it, so once this
- * returns no C path reaches the servers any more.
+ * Under RTNL: tipc_topsrv_publish_node_state() (Rust, called by
+ * tipc_net_finalize()) runs under it, so once this returns no C path
+ * reaches the servers any more.
  */
 void *tipc_rs_take_net_servers(struct net *net)
 {
@@ -240,12 +240,6 @@ void *tipc_rs_take_net_servers(struct net *net)
 	rs_net(net)->servers = NULL;
 	rtnl_unlock();
 	return servers;
-}
-
-/* Called by tipc_net_finalize(), under RTNL. */
-bool tipc_topsrv_publish_node_state(struct net *net, u32 addr)
-{
-	return tipc_rs_publish_node_state(net, addr);
 }
 
 u32 tipc_rs_own_addr(struct net *net)
@@ -260,13 +254,6 @@ int tipc_rs_sock_set_droppable(struct socket *sock)
 
 	return sock->ops->setsockopt(sock, SOL_TIPC, TIPC_DEST_DROPPABLE,
 				     KERNEL_SOCKPTR(&one), sizeof(one));
-}
-
-/* Runs a configuration command; the reply is a linear skb, or NULL. */
-struct sk_buff *tipc_rs_cfg_run(struct net *net, u16 cmd, const void *req,
-				int len)
-{
-	return tipc_nl_compat_serve(net, cmd, req, len);
 }
 
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len)

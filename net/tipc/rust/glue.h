@@ -56,8 +56,6 @@ u32 tipc_rs_reply_queue_limit(void);
 u32 tipc_rs_own_addr(struct net *net);
 u32 tipc_rs_remote_management(struct net *net);
 int tipc_rs_sock_set_droppable(struct socket *sock);
-struct sk_buff *tipc_rs_cfg_run(struct net *net, u16 cmd, const void *req,
-				int len);
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
 void tipc_rs_skb_free(struct sk_buff *skb);
 
@@ -67,7 +65,6 @@ void tipc_rs_fault_point(u32 point);
 /* In Rust (rust/ffi.rs). */
 int tipc_rs_net_init(struct net *net);
 void tipc_rs_net_exit(struct net *net);
-bool tipc_rs_publish_node_state(struct net *net, u32 addr);
 void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
 
 #endif

@@ -69,7 +69,6 @@ impl NetServers {
     pub(crate) fn format_stats(&self, buf: &mut KVec<u8>) -> core::fmt::Result {
         let mut w = TextBuf(buf);
         self.topology.write_stats(&mut w)?;
-        self.topology.service().write_stats(&mut w)?;
         self.config.write_stats(&mut w)?;
         stats::write_live(&mut w)
     }

@@ -333,7 +333,8 @@ pub(crate) fn cfg_hostile() -> c_int {
         let mut len = seed.len();
         buf[..len].copy_from_slice(seed);
         for _ in 0..(1 + rng.next() % 4) {
-            let at = rng.next() as usize % len;
+            // `checked_rem`: no division-by-zero panic path (`len` is never 0 here).
+            let at = (rng.next() as usize).checked_rem(len).unwrap_or(0);
             buf[at] = rng.next() as u8;
         }
         if rng.next() % 4 == 0 {

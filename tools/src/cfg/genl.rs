@@ -91,11 +91,6 @@ impl Genl {
         Ok(g)
     }
 
-    /// The family id the kernel gave "TIPC".
-    pub fn family(&self) -> u16 {
-        self.family
-    }
-
     fn send(&self, ty: u16, payload: &[u8]) -> Result<u32, Error> {
         let seq = self.seq.get();
         self.seq.set(seq.wrapping_add(1));

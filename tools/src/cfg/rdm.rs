@@ -91,8 +91,3 @@ impl RdmClient {
         tlv_area(&req, &rep).map_err(Error::Protocol)
     }
 }
-
-/// Sends raw bytes to `node`'s service and returns the raw reply.
-pub fn send_raw(node: u32, msg: &[u8]) -> Result<Vec<u8>, Error> {
-    RdmClient::new(node)?.exchange(msg)
-}

@@ -130,16 +130,13 @@ pub(crate) enum BadArg {
 
 /// Checks that `tlv` is what `command` takes.
 pub(crate) fn check(command: u16, tlv: Option<&Tlv<'_>>) -> Result<(), BadArg> {
-    let want = arg(command).ok_or(BadArg::Unsupported)?;
-    let kind = match (want, tlv) {
-        (Arg::None, None) | (Arg::Optional(_), None) => return Ok(()),
-        (Arg::None, Some(_)) => return Err(BadArg::Invalid("command takes no argument")),
-        (Arg::Required(_), None) => return Err(BadArg::Invalid("argument missing")),
-        (Arg::Optional(k) | Arg::Required(k), Some(_)) => k,
-    };
-    let tlv = tlv.ok_or(BadArg::Invalid("argument missing"))?;
-    if tlv.ty != kind as u16 {
-        return Err(BadArg::Invalid("argument of the wrong TLV type"));
+    match (arg(command).ok_or(BadArg::Unsupported)?, tlv) {
+        (Arg::None | Arg::Optional(_), None) => Ok(()),
+        (Arg::None, Some(_)) => Err(BadArg::Invalid("command takes no argument")),
+        (Arg::Required(_), None) => Err(BadArg::Invalid("argument missing")),
+        (Arg::Optional(k) | Arg::Required(k), Some(t)) if t.ty != k as u16 => {
+            Err(BadArg::Invalid("argument of the wrong TLV type"))
+        }
+        (Arg::Optional(k) | Arg::Required(k), Some(t)) => k.check(t.value).map_err(BadArg::Invalid),
     }
-    kind.check(tlv.value).map_err(BadArg::Invalid)
 }

@@ -76,18 +76,6 @@ impl ServiceInfo for Config {
     const SOCK_TYPE: SockType = SockType::Rdm;
     const MAX_REQUEST: usize = MAX_REQUEST;
     const NAME: &'static str = "config";
-}
-
-impl DgramService for Config {
-    fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {
-        let config = server.service();
-        let reply = config.answer(server, from_node, msg);
-        if reply.is_err() {
-            // Nothing to send without memory for it; counted, not silent.
-            config.no_memory.fetch_add(1, Relaxed);
-        }
-        reply.ok()
-    }
 
     fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
         for (name, c) in [
@@ -100,5 +88,17 @@ impl DgramService for Config {
             writeln!(w, "{}.{name} {}", Self::NAME, c.load(Relaxed))?;
         }
         Ok(())
+    }
+}
+
+impl DgramService for Config {
+    fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {
+        let config = server.service();
+        let reply = config.answer(server, from_node, msg);
+        if reply.is_err() {
+            // Nothing to send without memory for it; counted, not silent.
+            config.no_memory.fetch_add(1, Relaxed);
+        }
+        reply.ok()
     }
 }

@@ -245,7 +245,10 @@ impl<S: Service> Conn<S> {
                 Ok(Received::Data(n)) => {
                     fault::point(Point::ReceiveBeforeHandle);
                     if S::received(&self.server, self, &buf[..n]).is_err() {
-                        Stats::inc(&self.server.stats.rejected);
+                        // Unless the request lost a race with `close`.
+                        if !self.is_closed() {
+                            Stats::inc(&self.server.stats.rejected);
+                        }
                         self.close();
                         return;
                     }

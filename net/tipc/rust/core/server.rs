@@ -185,7 +185,8 @@ impl<S: Service> Server<S> {
             open.add(&conn.counters());
         }
         self.stats.write(w, S::NAME, &open)?;
-        writeln!(w, "{}.queue_limit {}", S::NAME, ffi::queue_limit())
+        writeln!(w, "{}.queue_limit {}", S::NAME, ffi::queue_limit())?;
+        self.service.write_stats(w)
     }
 }
 

@@ -20,6 +20,11 @@ pub(crate) trait ServiceInfo: Sized + Send + Sync + 'static {
     const MAX_REQUEST: usize;
     /// Prefix of the service's lines in `/proc/net/tipc_server`.
     const NAME: &'static str;
+
+    /// Appends the service's own counters, after its server's.
+    fn write_stats(&self, _w: &mut TextBuf<'_>) -> core::fmt::Result {
+        Ok(())
+    }
 }
 
 /// A service run by [`Server`]: its address, its per-connection state, and
@@ -61,7 +66,4 @@ pub(crate) trait DgramService: ServiceInfo {
     /// Handles a request from a socket on node `from_node`; returns the
     /// reply to send back to that socket, if any.
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
-
-    /// Appends the service's own counters.
-    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result;
 }

@@ -61,21 +61,6 @@ impl Topology {
         self.subscriptions.fetch_sub(1, Relaxed);
     }
 
-    pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        writeln!(
-            w,
-            "{}.subscriptions {}",
-            Self::NAME,
-            self.subscriptions.load(Relaxed)
-        )?;
-        writeln!(
-            w,
-            "{}.refused_over_limit {}",
-            Self::NAME,
-            self.refused_over_limit.load(Relaxed)
-        )
-    }
-
     fn subscribe(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: Request) -> Result {
         let topology = server.service();
         if req.filter & TIPC_SUB_PORTS != 0 && req.filter & TIPC_SUB_SERVICE != 0
@@ -132,6 +117,21 @@ impl ServiceInfo for Topology {
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = super::wire::SUBSCR_LEN;
     const NAME: &'static str = "topology";
+
+    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
+        writeln!(
+            w,
+            "{}.subscriptions {}",
+            Self::NAME,
+            self.subscriptions.load(Relaxed)
+        )?;
+        writeln!(
+            w,
+            "{}.refused_over_limit {}",
+            Self::NAME,
+            self.refused_over_limit.load(Relaxed)
+        )
+    }
 }
 
 impl Service for Topology {

@@ -182,7 +182,7 @@ pub fn equals_local_stats() -> CaseResult {
 pub fn equals_local_linkstats() -> CaseResult {
     for p in peers() {
         for name in link_names(p)? {
-            let t = link_name(&name)?;
+            let t = Tlv::link_name(&name)?;
             let local = cfg::ultra_string(&p.local(TIPC_CMD_SHOW_LINK_STATS, Some(&t))?)
                 .map_err(|e| format!("{}: local stats of {name}: {e}", p.name()))?;
             ensure!(

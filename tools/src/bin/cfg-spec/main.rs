@@ -70,10 +70,6 @@ fn expect_answer(area: &[u8], what: &str) -> CaseResult {
     Ok(())
 }
 
-fn link_name(name: &str) -> Result<Tlv, String> {
-    Tlv::link_name(name)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let failed = match args.first().map(String::as_str) {

@@ -136,7 +136,10 @@ pub fn answered() -> CaseResult {
     let p = first()?;
     let _l = Level::set(p, 1)?;
     let kinds = kinds();
-    debug_assert!(kinds.last().is_some_and(|k| k.1.len() > MAX_REQUEST_LEN));
+    ensure!(
+        kinds.last().is_some_and(|k| k.1.len() > MAX_REQUEST_LEN),
+        "the last kind must be over the size limit"
+    );
     let c = io(RdmClient::new(p.addr), "socket")?;
     let before = p.counters()?;
     for (what, msg) in &kinds {

@@ -213,7 +213,7 @@ pub fn local_requester_public_only() -> CaseResult {
 
 /// The tolerance a peer reports locally for `link`.
 fn tolerance(p: &Peer, link: &str) -> Result<u32, String> {
-    let area = p.local(TIPC_CMD_SHOW_LINK_STATS, Some(&link_name(link)?))?;
+    let area = p.local(TIPC_CMD_SHOW_LINK_STATS, Some(&Tlv::link_name(link)?))?;
     let text = ultra_string(&area)?;
     let at = text
         .find("Tolerance:")

@@ -226,6 +226,7 @@ fn request_before_setup_served() -> CaseResult {
 /// its subscriptions stayed until the namespace cap.
 fn peer_shutdown_frees_subscriptions() -> CaseResult {
     let base = live()?;
+    let mut kept = Vec::new();
     for _ in 0..20 {
         let c = connect()?;
         for i in 0..5 {
@@ -236,9 +237,10 @@ fn peer_shutdown_frees_subscriptions() -> CaseResult {
         }
         io(c.sock.shutdown(), "shutdown")?;
         // The client keeps its socket: only the shutdown tells the server.
-        std::mem::forget(c);
+        kept.push(c);
     }
     settle(base)?;
+    drop(kept);
     still_serving()
 }
 
@@ -354,12 +356,7 @@ fn namespace_churn_n(n: u32) -> CaseResult {
 }
 
 fn namespace_churn() -> CaseResult {
-    namespace_churn_n(
-        std::env::var("CHURN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(20),
-    )
+    namespace_churn_n(env_u32("CHURN", 20))
 }
 
 fn env_u32(name: &str, default: u32) -> u32 {
@@ -472,7 +469,10 @@ fn stalled_and_slow_subscribers() -> CaseResult {
         }
         drop(stalled);
         let end = Instant::now() + SETTLE;
-        while stat("topology.connections")? != base["topology.connections"] {
+        let conns = *base
+            .get("topology.connections")
+            .ok_or("no topology.connections")?;
+        while stat("topology.connections")? != conns {
             if Instant::now() > end {
                 return Err("connections did not close".into());
             }
@@ -488,8 +488,10 @@ fn stalled_and_slow_subscribers() -> CaseResult {
         }
         Ok(())
     })();
-    set_param("event_queue_limit", old_limit)?;
+    // The case's own failure first; a failed restore after it.
+    let restored = set_param("event_queue_limit", old_limit);
     r?;
+    restored?;
     still_serving()
 }
 
