@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 python3 "$REPO/scripts/prepare-tree.py"
-make -s -C "$TREE" LLVM=1 rustavailable >/dev/null ||
+make -s -C "$TREE" LLVM=-19 rustavailable >/dev/null ||
 	{ echo "build: Rust is not available to the kernel build (run scripts/setup.sh)" >&2; exit 1; }
 "$REPO/scripts/kconfig.sh" "$OBJ" "${FRAGMENTS[@]}"
 echo "build: $KERNEL kernel in $OBJ (make -j$JOBS)"

@@ -30,7 +30,7 @@ for v in $VARIANTS; do
 	esac
 	sync_src "$TREE/net/tipc" "$mods/tipc-$v"
 	echo "modules: tipc.ko ($v server) for the $KERNEL kernel"
-	make -s -C "$OBJ" M="$mods/tipc-$v" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
+	make -s -C "$OBJ" M="$mods/tipc-$v" "${LLVM_FLAGS[@]}" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
 		CONFIG_TIPC=m CONFIG_TIPC_SERVER_RUST=$rust \
 		CONFIG_TIPC_SERVER_RUST_KUNIT_TEST=$kunit \
 		CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION=$kunit modules
@@ -39,5 +39,5 @@ done
 first=$(echo $VARIANTS | cut -d' ' -f1)
 sync_src "$REPO/tests/kunit" "$mods/kunit"
 echo "modules: KUnit suites for the $KERNEL kernel"
-make -s -C "$OBJ" M="$mods/kunit" LLVM=1 CC="ccache clang" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
+make -s -C "$OBJ" M="$mods/kunit" "${LLVM_FLAGS[@]}" -j"$JOBS" ${CLIPPY:+CLIPPY=1} \
 	KBUILD_EXTRA_SYMBOLS="$mods/tipc-$first/Module.symvers" modules

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Scan a guest kernel log for reports: KASAN, KFENCE, lockdep, WARN, BUG,
-oops, panic, UBSAN, debug-objects, RCU stalls, hung tasks.  Prints 'clean'
+oops, panic, UBSAN, debug-objects, RCU stalls, hung tasks, kCFI failures.  Prints 'clean'
 or each report's first lines; exits 1 on any report."""
 import re
 import sys
@@ -13,7 +13,7 @@ PATTERNS = [
     r"inconsistent lock state", r"suspicious RCU usage", r"INFO: task .* blocked",
     r"rcu: INFO: .* stall", r"ODEBUG: ", r"refcount_t: ", r"list_(add|del) corruption",
     r"unreferenced object 0x", r"Call Trace:", r"------------\[ cut here \]------------",
-    r"rust_kernel: panicked", r"panicked at ",
+    r"rust_kernel: panicked", r"panicked at ", r"CFI failure",
 ]
 rx = re.compile("|".join(PATTERNS))
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 python3 "$REPO/scripts/prepare-tree.py" >/dev/null
-make -s -C "$TREE" O="$OBJ" LLVM=1 rustfmtcheck
+make -s -C "$TREE" O="$OBJ" LLVM=-19 rustfmtcheck
 echo "check: rustfmtcheck clean"
 # A build that fails, or one that warns, fails the check.
 clippy_clean() {

@@ -12,7 +12,13 @@ export TREE
 KERNEL=${KERNEL:-debug}
 OBJ=$BUILD_DIR/obj-$KERNEL
 JOBS=${JOBS:-$(($(nproc) + 1))}
-KMAKE=(make -s -C "$TREE" O="$OBJ" LLVM=1 CC="ccache clang" -j"$JOBS")
+# One compiler for every kernel: clang 19 is what kCFI with Rust needs
+# (6.12: clang >= 19.1.3), and bindgen must load the libclang of the
+# compiler that builds the kernel.  CC names clang-19 so that ccache does
+# not quietly bring back the default clang (Kconfig would drop CFI_CLANG).
+LLVM_FLAGS=(LLVM=-19 CC="ccache clang-19")
+export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+KMAKE=(make -s -C "$TREE" O="$OBJ" "${LLVM_FLAGS[@]}" -j"$JOBS")
 # Server variants built as tipc.ko: c = upstream topsrv.c/subscr.c,
 # rust = net/tipc/rust (CONFIG_TIPC_SERVER_RUST).
 VARIANTS=${VARIANTS:-c rust}

@@ -12,11 +12,11 @@ mkdir -p "$obj"
 stamp="$obj/.fragments.sha"
 want=$(cat "$@" "$tree/Makefile" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	make -s -C "$tree" O="$obj" LLVM=1 tinyconfig >/dev/null
+	make -s -C "$tree" O="$obj" LLVM=-19 tinyconfig >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
 fi
 # Always: symbols the project's Kconfig changes added get their defaults.
-make -s -C "$tree" O="$obj" LLVM=1 olddefconfig >/dev/null
+make -s -C "$tree" O="$obj" LLVM=-19 olddefconfig >/dev/null
 
 bad=0
 while IFS= read -r line; do

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BINDGEN_VERSION=0.73.2
-PACKAGES=(clang lld llvm libclang-dev flex bison bc libelf-dev libssl-dev cpio
+PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev flex bison bc libelf-dev libssl-dev cpio
 	  make rsync xz-utils kmod python3 qemu-system-x86 busybox-static
 	  iproute2 ccache linux-source-6.12)
 

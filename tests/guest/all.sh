@@ -22,6 +22,10 @@ for v in $(cat /etc/tipc-variants); do
 	ktap_case loads tipc_load "$v"
 	ktap_end
 	grep -q "^tipc " /proc/modules || { fail=1; continue; }
+	# The Rust server's runs it with the rest of the reliability suite.
+	if [ "$v" = c ]; then
+		ktap_run "$v:threads" /bin/reliability namespaces_add_no_threads || fail=1
+	fi
 	$TIPC node set addr 1.1.100 || fail=1
 
 	if [ "$v" = rust ]; then

@@ -55,6 +55,8 @@ reliability_run() {
 	fi
 	CHURN=$churn ktap_run rust:reliability /bin/reliability || rfail=1
 	if [ -n "$fuzz" ]; then
+		# Every fault scenario 20 times: none may depend on timing.
+		ktap_run rust:reliability_repeat /bin/reliability repeat 20 || rfail=1
 		ktap_run rust:topology_stress_full /bin/topo-spec stress full || rfail=1
 	fi
 	ktap_run rust:config_fuzz /bin/cfg-spec fuzz $cfg_fuzz 1.1.100 || rfail=1

@@ -15,9 +15,13 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::to_result,
-    net::{namespace::NetNs, socket::Socket},
+    net::{
+        namespace::NetNs,
+        socket::{SockType, Socket},
+    },
     prelude::*,
     sync::Arc,
+    types::ForeignOwnable,
 };
 
 pub(crate) use kernel::net::tipc::{Scope, AF_TIPC};
@@ -41,15 +45,11 @@ pub(crate) struct Report {
     pub(crate) upper: u32,
     pub(crate) port: u32,
     pub(crate) node: u32,
+    /// The publication's key: with the socket, it names one binding.
+    pub(crate) key: u32,
     pub(crate) event: u32,
     pub(crate) scope: c_int,
     pub(crate) must: bool,
-}
-
-#[repr(C)]
-struct SubOps {
-    report: unsafe extern "C" fn(*const c_void, *const Report),
-    timeout: unsafe extern "C" fn(*const c_void),
 }
 
 extern "C" {
@@ -60,7 +60,6 @@ extern "C" {
         upper: u32,
         filter: u32,
         timeout: u32,
-        ops: *const SubOps,
         owner: *const c_void,
     ) -> *mut c_void;
     fn tipc_rs_sub_delete(sub: *mut c_void);
@@ -72,20 +71,25 @@ extern "C" {
         scope: c_int,
         importance: c_int,
     ) -> c_int;
-    fn tipc_rs_kern_evt(net: *mut c_void, evt: *const u8);
+    fn tipc_rs_kern_evt(net: *mut c_void, evt: *const u8) -> bool;
     fn tipc_rs_net_servers(net: *mut c_void) -> *mut c_void;
     fn tipc_rs_set_net_servers(net: *mut c_void, servers: *mut c_void);
-    fn tipc_rs_take_net_servers(net: *mut c_void) -> *mut c_void;
     fn tipc_rs_queue_limit() -> u32;
     fn tipc_rs_reply_queue_limit() -> u32;
     fn tipc_rs_sock_set_droppable(sock: *mut c_void) -> c_int;
     fn tipc_rs_own_addr(net: *mut c_void) -> u32;
     fn tipc_rs_remote_management(net: *mut c_void) -> u32;
-    fn tipc_nl_compat_serve(net: *mut c_void, cmd: u16, req: *const u8, len: c_int) -> *mut c_void;
+    fn tipc_nl_compat_serve(
+        net: *mut c_void,
+        cmd: u16,
+        req: *const u8,
+        len: c_int,
+        rep: *mut *mut c_void,
+    ) -> c_int;
     fn tipc_rs_skb_data(skb: *mut c_void, len: *mut u32) -> *const u8;
     fn tipc_rs_skb_free(skb: *mut c_void);
     #[cfg(tipc_server_fault)]
-    fn tipc_rs_fault_point(point: u32);
+    fn tipc_rs_fault_point(net: *mut c_void, point: u32);
     fn seq_write(seq: *mut c_void, data: *const c_void, len: usize) -> c_int;
 }
 
@@ -106,8 +110,21 @@ pub(crate) fn publish(sock: &Socket, range: ServiceRange, scope: Scope, importan
     })
 }
 
-/// Delivers a 48-byte topology event to a kernel subscriber (group messaging).
-pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; 48]) {
+/// Creates a socket for a server of `net` that does not keep `tipc.ko`
+/// loaded: the servers live as long as TIPC in their namespace, and every
+/// socket would otherwise pin the module (no `rmmod` ever).
+pub(crate) fn server_socket(net: NetNs, ty: SockType) -> Result<Socket> {
+    let sock = Socket::new(net, AF_TIPC, ty, 0)?;
+    // SAFETY: Server sockets are released by the server's stop, which runs in the pernet exit
+    // of `tipc.ko` (`tipc_topsrv_exit_net`) at the latest; module unload runs every pernet exit
+    // before `tipc.ko` goes, so the module outlives the socket.
+    unsafe { sock.drop_module_refs() };
+    Ok(sock)
+}
+
+/// Delivers a 48-byte topology event to a kernel subscriber (group
+/// messaging); `false` if no message could be allocated for it.
+pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; 48]) -> bool {
     // SAFETY: `net` is live (`NetNs` invariant); `evt` is a readable `struct tipc_event`.
     unsafe { tipc_rs_kern_evt(net.as_ptr().cast(), evt.as_ptr()) }
 }
@@ -172,18 +189,43 @@ impl Drop for CommandReply {
     }
 }
 
+/// Why a configuration command failed: its error code, and the reply the
+/// kernel's command code made for it, if it made one.
+pub(crate) struct CommandError {
+    pub(crate) errno: Error,
+    pub(crate) reply: Option<CommandReply>,
+}
+
 /// Runs configuration command `cmd` of `net` with the request TLVs `body`
 /// (checked by the caller) through the kernel's own TLV command code.
-pub(crate) fn run_config_command(net: NetNs, cmd: u16, body: &[u8]) -> Result<CommandReply> {
-    let len = c_int::try_from(body.len()).map_err(|_| EINVAL)?;
+pub(crate) fn run_config_command(
+    net: NetNs,
+    cmd: u16,
+    body: &[u8],
+) -> core::result::Result<CommandReply, CommandError> {
+    let len = c_int::try_from(body.len()).map_err(|_| CommandError {
+        errno: EINVAL,
+        reply: None,
+    })?;
+    let mut skb = core::ptr::null_mut();
     // SAFETY: `net` is live; `body` is readable for `len` bytes and the command code only reads
-    // it. The caller is the service's receive work: process context, no lock held (commands
-    // sleep and take RTNL).
-    let skb = unsafe { tipc_nl_compat_serve(net.as_ptr().cast(), cmd, body.as_ptr(), len) };
-    // INVARIANT: The returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
-    NonNull::new(skb)
-        .map(|skb| CommandReply { skb })
-        .ok_or(ENOMEM)
+    // it; `skb` is a valid out-pointer. The caller is the service's receive work: process
+    // context, no lock held (commands sleep and take RTNL).
+    let rc =
+        unsafe { tipc_nl_compat_serve(net.as_ptr().cast(), cmd, body.as_ptr(), len, &mut skb) };
+    // INVARIANT: A returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
+    let reply = NonNull::new(skb).map(|skb| CommandReply { skb });
+    match (rc, reply) {
+        (0, Some(reply)) => Ok(reply),
+        (0, None) => Err(CommandError {
+            errno: ENOMEM,
+            reply: None,
+        }),
+        (rc, reply) => Err(CommandError {
+            errno: Error::from_errno(rc),
+            reply,
+        }),
+    }
 }
 
 /// Sleeps for `ms` milliseconds (KUnit cases that wait for the server).
@@ -193,11 +235,11 @@ pub(crate) fn sleep_ms(ms: u32) {
     unsafe { bindings::msleep(ms) }
 }
 
-/// Sleeps at fault-injection point `point` if it is selected (`fault.c`).
+/// Stops at fault-injection point `point` of `net` if it is selected (`fault.c`).
 #[cfg(tipc_server_fault)]
-pub(crate) fn fault_point(point: u32) {
-    // SAFETY: No preconditions; called in process context (`core::fault::point`).
-    unsafe { tipc_rs_fault_point(point) }
+pub(crate) fn fault_point(net: NetNs, point: u32) {
+    // SAFETY: `net` is live; called in process context (`core::fault::point`).
+    unsafe { tipc_rs_fault_point(net.as_ptr().cast(), point) }
 }
 
 /// A subscription registered with the name table.
@@ -221,30 +263,28 @@ unsafe impl Send for NameSubscription {}
 // SAFETY: Shared access only reads the `Subscription`, which is `Sync`.
 unsafe impl Sync for NameSubscription {}
 
-static SUB_OPS: SubOps = SubOps {
-    report: report_callback,
-    timeout: timeout_callback,
-};
-
-/// `glue.c` calls this for every name table change a subscription sees.
+/// `glue.c` calls this for every name table change a subscription sees
+/// (softirq or process context, name table locks held).
 ///
 /// # Safety
 ///
-/// `owner` must be the `Subscription` a live `NameSubscription` registered,
-/// and `r` a valid report; `glue.c` passes exactly those.
-unsafe extern "C" fn report_callback(owner: *const c_void, r: *const Report) {
+/// `owner` must be the `Subscription` of a live `NameSubscription` (its C
+/// subscription not yet deleted), and `r` valid for the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn tipc_rs_sub_report(owner: *const c_void, r: *const Report) {
     // SAFETY: `owner` is the `Subscription` registered in `NameSubscription::new`, alive until
     // the C subscription is deleted (type invariant); `r` is valid for the call.
     unsafe { (*owner.cast::<Subscription>()).report(&*r) }
 }
 
-/// `glue.c` calls this when a subscription's timer fires.
+/// `glue.c` calls this when a subscription's timer fires (softirq).
 ///
 /// # Safety
 ///
-/// As for [`report_callback`].
-unsafe extern "C" fn timeout_callback(owner: *const c_void) {
-    // SAFETY: As in `report_callback`.
+/// As for [`tipc_rs_sub_report`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn tipc_rs_sub_expired(owner: *const c_void) {
+    // SAFETY: As in `tipc_rs_sub_report`.
     unsafe { (*owner.cast::<Subscription>()).expire() }
 }
 
@@ -269,7 +309,6 @@ impl NameSubscription {
                 range.upper,
                 filter,
                 timeout,
-                &SUB_OPS,
                 owner_ptr.cast(),
             )
         };
@@ -294,8 +333,13 @@ impl Drop for NameSubscription {
 }
 
 /// Entry point of `tipc_topsrv_init_net()` (glue.c): starts the servers of `net`.
+///
+/// # Safety
+///
+/// `net` must be a namespace in its pernet `init` for `tipc.ko`, whose
+/// `exit` calls [`tipc_rs_net_exit`] with the pointer this stores.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
+pub(crate) unsafe extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
     // SAFETY: Called from the pernet `init` of `net`; the servers it starts are stopped and
     // freed by `tipc_rs_net_exit` in the pernet `exit`, so they never outlive the namespace.
     let Some(net) = (unsafe { NetNs::from_raw(net) }) else {
@@ -303,12 +347,9 @@ pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
     };
     match NetServers::start(net) {
         Ok(servers) => {
-            // SAFETY: `net` is live; the pointer is taken back in `tipc_rs_net_exit`.
+            // SAFETY: `net` is live; the reference is taken back in `tipc_rs_net_exit`.
             unsafe {
-                tipc_rs_set_net_servers(
-                    net.as_ptr().cast(),
-                    Arc::into_raw(servers).cast_mut().cast(),
-                )
+                tipc_rs_set_net_servers(net.as_ptr().cast(), servers.into_foreign().cast_mut())
             };
             0
         }
@@ -316,51 +357,72 @@ pub(crate) extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_int {
     }
 }
 
-/// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops the servers of `net`.
+/// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops the servers
+/// `servers` of `net`, which no C path can reach any more.
+///
+/// # Safety
+///
+/// `servers` must be what [`tipc_rs_net_init`] stored for `net` (or null),
+/// passed here once, after `glue.c` made it unreachable under RTNL.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_rs_net_exit(net: *mut bindings::net) {
-    // SAFETY: `net` is live during its pernet `exit`. The slot is emptied under RTNL, which
-    // `tipc_topsrv_publish_node_state` runs under, so no C path uses the servers after this.
-    let p = unsafe { tipc_rs_take_net_servers(net.cast()) };
-    if p.is_null() {
+pub(crate) unsafe extern "C" fn tipc_rs_net_exit(net: *mut bindings::net, servers: *mut c_void) {
+    let _ = net;
+    if servers.is_null() {
         return;
     }
-    // SAFETY: `p` came from `Arc::into_raw` in `tipc_rs_net_init`, and the slot is empty now:
-    // the reference is taken back exactly once.
-    let servers = unsafe { Arc::<NetServers>::from_raw(p.cast()) };
+    // SAFETY: `servers` came from `into_foreign` in `tipc_rs_net_init` and is passed back once
+    // (the caller's contract): the reference is taken back exactly once.
+    let servers = unsafe { Arc::<NetServers>::from_foreign(servers) };
     servers.stop();
 }
 
 /// Runs `f` on the servers of `net`, if they are running.
 fn with_servers<R>(net: *mut bindings::net, f: impl FnOnce(&NetServers) -> R) -> Option<R> {
     // SAFETY: The callers are C paths that run while `net` is live and its TIPC pernet state
-    // exists (between `tipc_rs_net_init` and `tipc_rs_net_exit`).
+    // exists (until `tipc_exit_net`, after the servers' exit).
     let p = unsafe { tipc_rs_net_servers(net.cast()) };
     if p.is_null() {
         return None;
     }
-    // SAFETY: `p` holds an `Arc<NetServers>` reference until `tipc_rs_net_exit` takes it,
-    // which cannot run concurrently with the callers: they hold a reference on the namespace
-    // (group sockets, the proc file) or RTNL (`tipc_topsrv_publish_node_state`), under which the
-    // slot is emptied.
-    Some(f(unsafe { &*p.cast::<NetServers>() }))
+    // SAFETY: A non-null slot holds the `Arc<NetServers>` reference of `tipc_rs_net_init`.
+    // `tipc_topsrv_exit_net` empties the slot (under RTNL) before `tipc_rs_net_exit` takes the
+    // reference, and the callers cannot overlap that: they hold a reference on the namespace
+    // (group sockets, the proc file, removed first), which keeps the exit from starting, or
+    // RTNL (`tipc_topsrv_publish_node_state`), under which the slot is emptied.
+    let servers = unsafe { <Arc<NetServers> as ForeignOwnable>::borrow(p) };
+    Some(f(&servers))
 }
 
 /// `tipc_topsrv_publish_node_state()` (topsrv.h), called by
 /// `tipc_net_finalize()` under RTNL: the node got address `addr`; the
 /// configuration service takes the node-state name if it can.
+///
+/// # Safety
+///
+/// `net` must be a live namespace with TIPC's pernet state, and the caller
+/// must hold RTNL.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_topsrv_publish_node_state(
+pub(crate) unsafe extern "C" fn tipc_topsrv_publish_node_state(
     net: *mut bindings::net,
     addr: u32,
 ) -> bool {
+    // SAFETY: `net` is live (the caller's contract).
+    if let Some(ns) = unsafe { NetNs::from_raw(net) } {
+        crate::core::fault::point(ns, crate::core::fault::Point::NodeState);
+    }
     with_servers(net, |s| s.publish_node_state(addr)).unwrap_or(false)
 }
 
 /// `tipc_topsrv_kern_subscr()` (topsrv.h): a subscription of the kernel's
 /// group messaging, whose events go to socket `port` of the own node.
+///
+/// # Safety
+///
+/// `net` must be a live namespace with TIPC's pernet state (the caller, a
+/// group member socket, holds a reference on it), and `conid` a valid
+/// out-pointer.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_topsrv_kern_subscr(
+pub(crate) unsafe extern "C" fn tipc_topsrv_kern_subscr(
     net: *mut bindings::net,
     port: u32,
     ty: u32,
@@ -383,8 +445,12 @@ pub(crate) extern "C" fn tipc_topsrv_kern_subscr(
 }
 
 /// `tipc_topsrv_kern_unsubscr()` (topsrv.h).
+///
+/// # Safety
+///
+/// As for [`tipc_topsrv_kern_subscr`].
 #[no_mangle]
-pub(crate) extern "C" fn tipc_topsrv_kern_unsubscr(net: *mut bindings::net, conid: c_int) {
+pub(crate) unsafe extern "C" fn tipc_topsrv_kern_unsubscr(net: *mut bindings::net, conid: c_int) {
     with_servers(net, |s| topology::kernel_unsubscribe(s, conid as u32));
 }
 
@@ -411,6 +477,13 @@ mod kunit_entry {
         tipc_rs_kunit_wire_kernel_request => tests::wire_kernel_request_initialised,
         tipc_rs_kunit_outqueue_fifo => tests::outqueue_fifo_across_chunks,
         tipc_rs_kunit_outqueue_limit => tests::outqueue_limit,
+        tipc_rs_kunit_replyqueue_reuse => tests::replyqueue_reuses_slots,
+        tipc_rs_kunit_replyqueue_congested => tests::replyqueue_congested_node_waits_alone,
+        tipc_rs_kunit_replyqueue_reserve => tests::replyqueue_room_reserved_first,
+        tipc_rs_kunit_replyqueue_share => tests::replyqueue_node_share,
+        tipc_rs_kunit_feed_order => tests::feed_tells_changes_in_order,
+        tipc_rs_kunit_feed_known => tests::feed_tells_what_group_may_know,
+        tipc_rs_kunit_feed_bounded => tests::feed_bounded_under_churn,
         tipc_rs_kunit_cfg_header => tests::cfg_header,
         tipc_rs_kunit_cfg_tlv => tests::cfg_tlv,
         tipc_rs_kunit_cfg_args => tests::cfg_args,
@@ -424,8 +497,13 @@ mod kunit_entry {
 }
 
 /// Writes the statistics of `net`'s servers to `/proc/net/tipc_server`.
+///
+/// # Safety
+///
+/// `net` must be the live namespace of the proc file being read, and `seq`
+/// its `seq_file`.
 #[no_mangle]
-pub(crate) extern "C" fn tipc_rs_stats_show(net: *mut bindings::net, seq: *mut c_void) {
+pub(crate) unsafe extern "C" fn tipc_rs_stats_show(net: *mut bindings::net, seq: *mut c_void) {
     with_servers(net, |s| {
         let mut buf = KVec::new();
         if s.format_stats(&mut buf).is_ok() {

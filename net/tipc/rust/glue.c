@@ -57,7 +57,7 @@ struct tipc_rs_net {
 /* tipc_net's server pointer is opaque outside topsrv.c: it holds ours. */
 static struct tipc_rs_net *rs_net(struct net *net)
 {
-	return (struct tipc_rs_net *)tipc_net(net)->topsrv;
+	return (struct tipc_rs_net *)READ_ONCE(tipc_net(net)->topsrv);
 }
 
 /*
@@ -66,7 +66,6 @@ static struct tipc_rs_net *rs_net(struct net *net)
  */
 struct tipc_rs_sub {
 	struct tipc_subscription sub;
-	const struct tipc_rs_sub_ops *ops;
 	const void *owner;
 };
 
@@ -99,19 +98,20 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 		.upper = p->sr.upper,
 		.ref = p->sk.ref,
 		.node = p->sk.node,
+		.key = p->key,
 		.event = event,
 		.scope = p->scope,
 		.must = must,
 	};
 
-	rs_sub(sub)->ops->report(rs_sub(sub)->owner, &r);
+	tipc_rs_sub_report(rs_sub(sub)->owner, &r);
 }
 
 static void tipc_rs_sub_timeout(struct timer_list *t)
 {
 	struct tipc_subscription *sub = from_timer(sub, t, timer);
 
-	rs_sub(sub)->ops->timeout(rs_sub(sub)->owner);
+	tipc_rs_sub_expired(rs_sub(sub)->owner);
 }
 
 /*
@@ -121,16 +121,13 @@ static void tipc_rs_sub_timeout(struct timer_list *t)
  */
 struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
 					     u32 lower, u32 upper, u32 filter,
-					     u32 timeout,
-					     const struct tipc_rs_sub_ops *ops,
-					     const void *owner)
+					     u32 timeout, const void *owner)
 {
 	struct tipc_rs_sub *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 	struct tipc_subscription *sub;
 
 	if (!rs)
 		return NULL;
-	rs->ops = ops;
 	rs->owner = owner;
 	sub = &rs->sub;
 	sub->net = net;
@@ -191,9 +188,10 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 
 /*
  * Delivers a topology event to the kernel subscriber (a group member
- * socket) whose port is in the first word of usr_handle.
+ * socket) whose port is in the first word of usr_handle; false if no
+ * message could be allocated for it.
  */
-void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
+bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
 {
 	u32 node = tipc_own_addr(net);
 	struct sk_buff_head queue;
@@ -205,7 +203,7 @@ void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
 	skb = tipc_msg_create(TOP_SRV, 0, INT_H_SIZE, sizeof(*evt),
 			      node, node, port, port, 0);
 	if (!skb)
-		return;
+		return false;
 	/* Dropped rather than bounced if the member is gone meanwhile. */
 	msg_set_dest_droppable(buf_msg(skb), true);
 	memcpy(msg_data(buf_msg(skb)), evt, sizeof(*evt));
@@ -214,32 +212,25 @@ void tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
 	__skb_queue_tail(&queue, skb);
 	tipc_loopback_trace(net, &queue);
 	tipc_sk_rcv(net, &queue);
+	return true;
 }
 
+/*
+ * NULL once tipc_topsrv_exit_net() has begun: tipc_net_finalize() can still
+ * run then (pernet exits run in reverse order, and tipc_exit_net(), which
+ * stops the bearers and the finalize work, comes after ours). It calls in
+ * under RTNL, the lock under which the exit clears the pointer.
+ */
 void *tipc_rs_net_servers(struct net *net)
 {
-	return rs_net(net)->servers;
+	struct tipc_rs_net *rs = rs_net(net);
+
+	return rs ? rs->servers : NULL;
 }
 
 void tipc_rs_set_net_servers(struct net *net, void *servers)
 {
 	rs_net(net)->servers = servers;
-}
-
-/*
- * Under RTNL: tipc_topsrv_publish_node_state() (Rust, called by
- * tipc_net_finalize()) runs under it, so once this returns no C path
- * reaches the servers any more.
- */
-void *tipc_rs_take_net_servers(struct net *net)
-{
-	void *servers;
-
-	rtnl_lock();
-	servers = rs_net(net)->servers;
-	rs_net(net)->servers = NULL;
-	rtnl_unlock();
-	return servers;
 }
 
 u32 tipc_rs_own_addr(struct net *net)
@@ -269,7 +260,10 @@ void tipc_rs_skb_free(struct sk_buff *skb)
 
 u32 tipc_rs_remote_management(struct net *net)
 {
-	return READ_ONCE(rs_net(net)->remote_management);
+	struct tipc_rs_net *rs = rs_net(net);
+
+	/* A namespace on its way out manages nothing remotely. */
+	return rs ? READ_ONCE(rs->remote_management) : 0;
 }
 
 /*
@@ -356,7 +350,7 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	}
 	return 0;
 servers:
-	tipc_rs_net_exit(net);
+	tipc_rs_net_exit(net, rs->servers);
 sysctl:
 	tipc_rs_sysctl_exit(rs);
 free:
@@ -370,8 +364,13 @@ void __net_exit tipc_topsrv_exit_net(struct net *net)
 	struct tipc_rs_net *rs = rs_net(net);
 
 	remove_proc_entry("tipc_server", net->proc_net);
-	tipc_rs_net_exit(net);
+	/* From here on tipc_rs_net_servers() finds nothing (see there). */
+	rtnl_lock();
+	WRITE_ONCE(tipc_net(net)->topsrv, NULL);
+	rtnl_unlock();
+	tipc_rs_net_exit(net, rs->servers);
 	tipc_rs_sysctl_exit(rs);
-	tipc_net(net)->topsrv = NULL;
 	kfree(rs);
+	/* Until tipc_exit_net() stops them, bearers may still finalize. */
+	tipc_rs_fault_point(net, TIPC_RS_FAULT_EXIT_AFTER_STOP);
 }

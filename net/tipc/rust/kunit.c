@@ -14,6 +14,13 @@ int tipc_rs_kunit_wire_overlap(void);
 int tipc_rs_kunit_wire_kernel_request(void);
 int tipc_rs_kunit_outqueue_fifo(void);
 int tipc_rs_kunit_outqueue_limit(void);
+int tipc_rs_kunit_replyqueue_reuse(void);
+int tipc_rs_kunit_replyqueue_congested(void);
+int tipc_rs_kunit_replyqueue_reserve(void);
+int tipc_rs_kunit_replyqueue_share(void);
+int tipc_rs_kunit_feed_order(void);
+int tipc_rs_kunit_feed_known(void);
+int tipc_rs_kunit_feed_bounded(void);
 int tipc_rs_kunit_cfg_header(void);
 int tipc_rs_kunit_cfg_tlv(void);
 int tipc_rs_kunit_cfg_args(void);
@@ -40,6 +47,13 @@ RUST_CASE(wire_overlap)
 RUST_CASE(wire_kernel_request)
 RUST_CASE(outqueue_fifo)
 RUST_CASE(outqueue_limit)
+RUST_CASE(replyqueue_reuse)
+RUST_CASE(replyqueue_congested)
+RUST_CASE(replyqueue_reserve)
+RUST_CASE(replyqueue_share)
+RUST_CASE(feed_order)
+RUST_CASE(feed_known)
+RUST_CASE(feed_bounded)
 RUST_CASE(cfg_header)
 RUST_CASE(cfg_tlv)
 RUST_CASE(cfg_args)
@@ -58,6 +72,13 @@ static struct kunit_case tipc_rust_server_cases[] = {
 	KUNIT_CASE(wire_kernel_request_case),
 	KUNIT_CASE(outqueue_fifo_case),
 	KUNIT_CASE(outqueue_limit_case),
+	KUNIT_CASE(replyqueue_reuse_case),
+	KUNIT_CASE(replyqueue_congested_case),
+	KUNIT_CASE(replyqueue_reserve_case),
+	KUNIT_CASE(replyqueue_share_case),
+	KUNIT_CASE(feed_order_case),
+	KUNIT_CASE(feed_known_case),
+	KUNIT_CASE(feed_bounded_case),
 	KUNIT_CASE(cfg_header_case),
 	KUNIT_CASE(cfg_tlv_case),
 	KUNIT_CASE(cfg_args_case),

@@ -42,10 +42,12 @@ impl NetServers {
         })
     }
 
-    /// Stops every server; nothing of them runs once this returns.
+    /// Stops every server; nothing of them runs once this returns. The
+    /// topology server first: its stop is the one the reliability
+    /// scenarios hold (the first stop a namespace makes).
     pub(crate) fn stop(&self) {
-        self.config.stop();
         self.topology.stop();
+        self.config.stop();
     }
 
     /// The node got its address: the configuration service takes the

@@ -17,11 +17,15 @@ use crate::config::{
 use crate::core::{
     conn::Conn,
     outqueue::{OutQueue, PushError, CHUNK},
+    replyqueue::{Reply, ReplyQueue},
     server::Server,
     service::{Service, ServiceInfo},
 };
 use crate::ffi::{self, Scope, ServiceRange};
-use crate::topology::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
+use crate::topology::wire::{
+    Request, TIPC_PUBLISHED, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE, TIPC_WITHDRAWN,
+};
+use crate::topology::Feed;
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use kernel::{
@@ -197,6 +201,231 @@ pub(crate) fn outqueue_limit() -> c_int {
     0
 }
 
+/// A name table change of binding `{port, key}` at instance `inst`.
+fn change(event: u32, port: u32, key: u32, inst: u32) -> ffi::Report {
+    ffi::Report {
+        lower: inst,
+        upper: inst,
+        port,
+        node: 0x1001001,
+        key,
+        event,
+        scope: Scope::Cluster as c_int,
+        must: true,
+    }
+}
+
+/// The next event of `feed` as (event, instance, port), host order.
+fn told(feed: &mut Feed) -> Option<(u32, u32, u32)> {
+    let e = feed.next_event()?;
+    let w = |i: usize| u32::from_ne_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
+    Some((w(0), w(4), w(12)))
+}
+
+/// A feed for the socket `OWN`, which has joined (its own binding told).
+fn joined_feed() -> Option<Feed> {
+    let range = ServiceRange {
+        ty: 4711,
+        lower: 0,
+        upper: !0,
+    };
+    let mut feed = Feed::new(Request::kernel(range, TIPC_SUB_PORTS, OWN));
+    feed.change(&change(TIPC_PUBLISHED, OWN, 1, 0)).ok()?;
+    (told(&mut feed)? == (TIPC_PUBLISHED, 0, OWN)).then_some(feed)
+}
+
+/// The kernel subscriber's socket in the feed cases.
+const OWN: u32 = 99;
+
+pub(crate) fn feed_tells_changes_in_order() -> c_int {
+    let Some(mut feed) = joined_feed() else {
+        return line!() as c_int;
+    };
+    let (p, w) = (TIPC_PUBLISHED, TIPC_WITHDRAWN);
+    for c in [change(p, 10, 1, 5), change(p, 11, 2, 6)] {
+        check!(matches!(feed.change(&c), Ok(true)));
+    }
+    check!(told(&mut feed) == Some((p, 5, 10)));
+    // Told of: its withdrawal is told too.
+    check!(matches!(feed.change(&change(w, 10, 1, 5)), Ok(true)));
+    // Not told of yet, and appeared after the subscriber joined: appearing
+    // and going again needs no event.
+    check!(matches!(feed.change(&change(w, 11, 2, 6)), Ok(false)));
+    // The same socket binds again (a new key): told after the withdrawal.
+    check!(matches!(feed.change(&change(p, 10, 3, 7)), Ok(true)));
+    check!(told(&mut feed) == Some((w, 5, 10)));
+    check!(told(&mut feed) == Some((p, 7, 10)));
+    check!(told(&mut feed).is_none() && feed.untold() == 0);
+    0
+}
+
+pub(crate) fn feed_tells_what_group_may_know() -> c_int {
+    let range = ServiceRange {
+        ty: 4711,
+        lower: 0,
+        upper: !0,
+    };
+    let mut feed = Feed::new(Request::kernel(range, TIPC_SUB_PORTS, OWN));
+    let (p, w) = (TIPC_PUBLISHED, TIPC_WITHDRAWN);
+    // Before the subscriber's own binding: group.c may have read this one
+    // from the name table, so its withdrawal is told even though its
+    // appearance never was.
+    check!(matches!(feed.change(&change(p, 20, 1, 2)), Ok(true)));
+    check!(matches!(feed.change(&change(w, 20, 1, 2)), Ok(false)));
+    check!(matches!(feed.change(&change(p, OWN, 2, 0)), Ok(true)));
+    check!(told(&mut feed) == Some((w, 2, 20)));
+    check!(told(&mut feed) == Some((p, 0, OWN)));
+    // A binding from before the subscription (never reported as there)
+    // goes: told.
+    check!(matches!(feed.change(&change(w, 30, 5, 3)), Ok(true)));
+    check!(told(&mut feed) == Some((w, 3, 30)));
+    check!(told(&mut feed).is_none() && feed.untold() == 0);
+    0
+}
+
+pub(crate) fn feed_bounded_under_churn() -> c_int {
+    let Some(mut feed) = joined_feed() else {
+        return line!() as c_int;
+    };
+    // A member that was told of, then a flood of binds and unbinds from
+    // sockets that come and go, none of it told yet.
+    check!(matches!(
+        feed.change(&change(TIPC_PUBLISHED, 1, 1, 1)),
+        Ok(true)
+    ));
+    check!(told(&mut feed).is_some());
+    for i in 0..2_000u32 {
+        check!(feed.change(&change(TIPC_PUBLISHED, 1000 + i, i, 2)).is_ok());
+        check!(feed.change(&change(TIPC_WITHDRAWN, 1000 + i, i, 2)).is_ok());
+        check!(feed.untold() == 0);
+    }
+    // The told member goes during the flood: that is told.
+    check!(matches!(
+        feed.change(&change(TIPC_WITHDRAWN, 1, 1, 1)),
+        Ok(true)
+    ));
+    check!(told(&mut feed) == Some((TIPC_WITHDRAWN, 1, 1)));
+    check!(told(&mut feed).is_none());
+    0
+}
+
+/// A reply of `len` bytes for node `node`.
+fn reply_for(node: u32, len: usize) -> Option<Reply> {
+    let mut bytes = KVec::new();
+    bytes.extend_with(len, node as u8, GFP_KERNEL).ok()?;
+    Some(Reply {
+        to: SockAddrTipc::socket(1, node),
+        node,
+        bytes,
+    })
+}
+
+/// Queues a reply of `len` bytes for `node` within `limit`.
+fn queue_reply(q: &mut ReplyQueue, node: u32, len: usize, limit: usize) -> bool {
+    let Some(room) = q.reserve(node, len, limit) else {
+        return false;
+    };
+    match reply_for(node, len) {
+        Some(r) => q.commit(room, r).is_ok(),
+        None => {
+            q.cancel(room);
+            false
+        }
+    }
+}
+
+pub(crate) fn replyqueue_reuses_slots() -> c_int {
+    // Steady load: replies keep coming while as many leave. The ring keeps
+    // its size (the old queue grew until it drained completely).
+    let mut q = ReplyQueue::new();
+    for i in 0..4 {
+        check!(queue_reply(&mut q, i, 8, 1 << 20));
+    }
+    let size = q.slots();
+    for i in 0..2_000u32 {
+        check!(queue_reply(&mut q, i % 7, 8, 1 << 20));
+        let Some(at) = q.next_sendable() else {
+            return line!() as c_int;
+        };
+        q.remove(at);
+        check!(q.len() == 4 && q.slots() <= size.max(8));
+    }
+    check!(q.clear() == 4 && q.len() == 0);
+    0
+}
+
+pub(crate) fn replyqueue_congested_node_waits_alone() -> c_int {
+    let mut q = ReplyQueue::new();
+    for (node, len) in [(1, 10), (2, 20), (1, 11), (2, 21)] {
+        check!(queue_reply(&mut q, node, len, 1 << 20));
+    }
+    // Node 1's link is congested: node 2's replies go, in their order.
+    check!(q.block(1).is_ok());
+    for want in [20, 21] {
+        let Some(at) = q.next_sendable() else {
+            return line!() as c_int;
+        };
+        check!(q.get(at).map(|r| r.bytes.len()) == Some(want));
+        q.remove(at);
+    }
+    check!(q.next_sendable().is_none() && q.len() == 2);
+    // Write space: node 1's replies go, still in their order.
+    q.unblock();
+    for want in [10, 11] {
+        let Some(at) = q.next_sendable() else {
+            return line!() as c_int;
+        };
+        check!(q.get(at).map(|r| r.bytes.len()) == Some(want));
+        q.remove(at);
+    }
+    check!(q.len() == 0 && q.next_sendable().is_none());
+    0
+}
+
+pub(crate) fn replyqueue_room_reserved_first() -> c_int {
+    let mut q = ReplyQueue::new();
+    // Room for the largest reply is taken before the command runs.
+    let Some(a) = q.reserve(1, 600, 1000) else {
+        return line!() as c_int;
+    };
+    check!(q.reserve(2, 600, 1000).is_none());
+    // The actual reply is smaller: the rest of the room comes back.
+    let Some(r) = reply_for(1, 100) else {
+        return line!() as c_int;
+    };
+    check!(q.commit(a, r).is_ok());
+    let Some(b) = q.reserve(2, 600, 1000) else {
+        return line!() as c_int;
+    };
+    q.cancel(b);
+    check!(q.reserve(2, 901, 1000).is_none());
+    let Some(c) = q.reserve(2, 900, 1000) else {
+        return line!() as c_int;
+    };
+    q.cancel(c);
+    0
+}
+
+pub(crate) fn replyqueue_node_share() -> c_int {
+    // A node whose replies wait (its link congested) takes a quarter of
+    // the bytes at most: the other nodes' requests still find room.
+    let mut q = ReplyQueue::new();
+    let limit = 4000;
+    for _ in 0..10 {
+        check!(queue_reply(&mut q, 1, 100, limit));
+    }
+    check!(!queue_reply(&mut q, 1, 100, limit));
+    for _ in 0..10 {
+        check!(queue_reply(&mut q, 2, 100, limit));
+    }
+    // A reply larger than a share still gets a queue of its own.
+    let Some(big) = q.reserve(3, 1500, limit) else {
+        return line!() as c_int;
+    };
+    q.cancel(big);
+    0
+}
+
 /// A configuration request: header, then `tlv` (type, value) if any.
 fn cfg_request(command: u16, tlv: Option<(u16, &[u8])>) -> KVec<u8> {
     let mut m = KVec::new();
@@ -235,13 +464,27 @@ pub(crate) fn cfg_header() -> c_int {
     let _ = m.push(0, GFP_KERNEL);
     m[3] = 17;
     check!(wire::parse(&m, 1024).err() == Some(Malformed::Unaligned));
-    // Only TCM_F_REQUEST.
+    // Only TCM_F_REQUEST; a reply is never answered, however malformed.
     for flags in [0u8, 2, 3] {
         let mut m = copy(&ok);
         m[7] = flags;
         check!(wire::parse(&m, 1024).err() == Some(Malformed::NotRequest));
+        m[3] = 20;
+        check!(wire::parse(&m, 1024).err() == Some(Malformed::NotRequest));
+        check!(wire::parse(&m, 15).err() == Some(Malformed::NotRequest));
     }
     check!(wire::parse(&ok, 15).err() == Some(Malformed::TooLong));
+    // Without a whole header, a matching length or the request flag: no answer.
+    for (m, answered) in [
+        (Malformed::Short, false),
+        (Malformed::LengthMismatch, false),
+        (Malformed::NotRequest, false),
+        (Malformed::TooLong, true),
+        (Malformed::Unaligned, true),
+        (Malformed::TlvShort, true),
+    ] {
+        check!(m.answered() == answered);
+    }
     0
 }
 
@@ -383,13 +626,15 @@ pub(crate) fn cfg_replies() -> c_int {
     let Ok(r) = wire::error_reply(&header, code::NO_REMOTE, "off") else {
         return line!() as c_int;
     };
-    // Header, then a TLV of 4 + code + "off" + NUL = 9 bytes, padded to 12.
+    // Header, then a TLV of 4 + code + " (off)" + NUL = 12 bytes: the
+    // explanation after a separator, as tipc-config prints it after its own
+    // words for the code.
     check!(r.len() == 28);
     check!(r[..4] == 28u32.to_be_bytes());
     check!(r[4..6] == cmd::GET_NETID.to_be_bytes());
     check!(r[6..8] == [0, 0]);
-    check!(r[16..20] == [0, 9, 0, 16]);
-    check!(r[20..25] == [0x83, b'o', b'f', b'f', 0]);
+    check!(r[16..20] == [0, 12, 0, 16]);
+    check!(r[20..28] == [0x83, b' ', b'(', b'o', b'f', b'f', b')', 0]);
     // Too short to have a header: a zeroed one.
     check!(wire::reply_header(&req[..3]) == [0; 16]);
     let Ok(r) = wire::reply(&header, &[&[1, 2, 3, 4], &[5, 6, 7, 8]]) else {
@@ -452,6 +697,10 @@ impl Service for Echo {
 
     fn payload(out: &Echoed) -> &[u8] {
         &out.bytes[..out.len]
+    }
+
+    fn take_local(_conn: &Conn<Self>) -> Option<Echoed> {
+        None
     }
 
     fn deliver_local(_server: &Server<Self>, _out: &Echoed) {}

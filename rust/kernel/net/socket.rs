@@ -90,6 +90,14 @@ pub trait SocketEvents: Send + Sync + 'static {
     fn write_space(this: ArcBorrow<'_, Self>);
 }
 
+/// An attached owner: its type, and the socket's callbacks it replaced.
+#[derive(Clone, Copy)]
+struct Attached {
+    owner: TypeId,
+    data_ready: Option<unsafe extern "C" fn(*mut bindings::sock)>,
+    write_space: Option<unsafe extern "C" fn(*mut bindings::sock)>,
+}
+
 /// An owned kernel socket.
 ///
 /// # Invariants
@@ -97,12 +105,19 @@ pub trait SocketEvents: Send + Sync + 'static {
 /// - `sock` is a valid `struct socket` with a valid `sk`, owned by this
 ///   object and released only in `drop`.
 /// - `events` is only accessed with `sk_callback_lock` write-held. It is
-///   `Some(TypeId::of::<T>())` exactly when `sk_user_data` holds a pointer
-///   from `Arc::<T>::into_raw` (one reference owned by the socket) and
-///   `sk_data_ready`/`sk_write_space` are this module's callbacks for `T`.
+///   `Some` with `owner == TypeId::of::<T>()` exactly when `sk_user_data`
+///   holds a pointer from `Arc::<T>::into_raw` (one reference owned by the
+///   socket) and `sk_data_ready`/`sk_write_space` are this module's
+///   callbacks for `T`; it then holds the callbacks they replaced.
+/// - `owner_type` is only accessed with `sk_callback_lock` write-held; once
+///   set it never changes, and `T` is always that type.
 pub struct Socket {
     sock: NonNull<bindings::socket>,
-    events: UnsafeCell<Option<TypeId>>,
+    events: UnsafeCell<Option<Attached>>,
+    /// The one owner type ever attached: a callback that loaded the
+    /// socket's `sk_data_ready` before a detach may still run after it, and
+    /// must then find an owner of its own type, or none.
+    owner_type: UnsafeCell<Option<TypeId>>,
     module_refs_dropped: AtomicBool,
 }
 
@@ -137,6 +152,7 @@ impl Socket {
         Ok(Self {
             sock,
             events: UnsafeCell::new(None),
+            owner_type: UnsafeCell::new(None),
             module_refs_dropped: AtomicBool::new(false),
         })
     }
@@ -256,7 +272,14 @@ impl Socket {
         self.sendmsg(buf, sa.cast(), len as usize)
     }
 
-    fn recvmsg(&self, buf: &mut [u8], name: *mut c_void, namelen: usize) -> Result<Option<usize>> {
+    /// Receives one message into `buf`; with the length of the sender's
+    /// address the protocol wrote into `name`, if one was asked for.
+    fn recvmsg(
+        &self,
+        buf: &mut [u8],
+        name: *mut c_void,
+        namelen: usize,
+    ) -> Result<Option<(usize, usize)>> {
         let mut iov = kvec(buf.as_mut_ptr().cast(), buf.len());
         // SAFETY: All-zero is a valid `msghdr`.
         let mut msg: bindings::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
@@ -275,7 +298,7 @@ impl Socket {
             )
         };
         match ret {
-            n if n >= 0 => Ok(Some(n as usize)),
+            n if n >= 0 => Ok(Some((n as usize, msg.msg_namelen.max(0) as usize))),
             e if e == EAGAIN.to_errno() => Ok(None),
             e => Err(Error::from_errno(e)),
         }
@@ -286,19 +309,43 @@ impl Socket {
     pub fn recv(&self, buf: &mut [u8]) -> Result<Received> {
         Ok(match self.recvmsg(buf, ptr::null_mut(), 0)? {
             None => Received::WouldBlock,
-            Some(0) => Received::Closed,
-            Some(n) => Received::Data(n),
+            Some((0, _)) => Received::Closed,
+            Some((n, _)) => Received::Data(n),
         })
     }
 
     /// Receives one message and its sender's address, without waiting:
     /// `Ok(None)` if nothing is queued. A zero-length message is data here.
+    ///
+    /// A sender address that is not an `A` (another family, or shorter)
+    /// fails with `EINVAL`; the message is consumed.
     pub fn recv_from<A: SockAddr>(&self, buf: &mut [u8]) -> Result<Option<(usize, A)>> {
-        let mut addr = MaybeUninit::<A>::zeroed();
-        let n = self.recvmsg(buf, addr.as_mut_ptr().cast(), size_of::<A>())?;
-        // SAFETY: Zeroed, then possibly written by the kernel: any bit pattern is a valid `A`
-        // (`SockAddr` contract).
-        Ok(n.map(|n| (n, unsafe { addr.assume_init() })))
+        // Protocols write their whole address whatever `msg_namelen` says (TIPC a 32-byte
+        // `sockaddr_pair` for group messages), so the kernel writes into storage of the largest
+        // size any family uses, and only then is the address checked and copied out.
+        let mut storage = MaybeUninit::<bindings::__kernel_sockaddr_storage>::zeroed();
+        let size = size_of::<bindings::__kernel_sockaddr_storage>();
+        let Some((n, namelen)) = self.recvmsg(buf, storage.as_mut_ptr().cast(), size)? else {
+            return Ok(None);
+        };
+        if namelen < size_of::<A>() || namelen > size {
+            return Err(EINVAL);
+        }
+        let p = storage.as_ptr().cast::<u8>();
+        // SAFETY: `storage` is zeroed, so all of it is initialised; it is larger than any
+        // `SockAddr` (checked against `namelen` above, itself at most `size`), and the
+        // `SockAddr` contract puts the `u16` family first. Unaligned reads: only bytes are
+        // assumed of the storage's layout.
+        let (family, addr) = unsafe {
+            (
+                ptr::read_unaligned(p.cast::<u16>()),
+                ptr::read_unaligned(p.cast::<A>()),
+            )
+        };
+        if family != A::FAMILY {
+            return Err(EINVAL);
+        }
+        Ok(Some((n, addr)))
     }
 
     /// Shuts down both directions: the peer sees the end of the stream.
@@ -345,12 +392,20 @@ impl Socket {
     /// server's listener) would pin it forever and make `rmmod` impossible;
     /// such a socket calls this once. The references are taken back just
     /// before the socket is released.
-    pub fn drop_module_refs(&self) {
+    ///
+    /// # Safety
+    ///
+    /// The caller must guarantee that this socket is released (dropped)
+    /// before the modules that implement it finish unloading: nothing else
+    /// keeps them loaded while it lives. A socket created and released by
+    /// the protocol module's own pernet `init` and `exit` satisfies this.
+    pub unsafe fn drop_module_refs(&self) {
         if self.module_refs_dropped.swap(true, Ordering::Relaxed) {
             return;
         }
         // SAFETY: The socket is valid; `ops` and `sk_prot_creator` are set at creation and each
-        // holds one reference on its owner module, taken by the socket layer.
+        // holds one reference on its owner module, taken by the socket layer. The caller keeps
+        // the modules loaded until the socket is released.
         unsafe {
             bindings::module_put((*(*self.as_ptr()).ops).owner);
             bindings::module_put((*(*self.sk()).sk_prot_creator).owner);
@@ -360,21 +415,35 @@ impl Socket {
     /// Attaches `owner` to receive this socket's events.
     ///
     /// The socket's own `sk_data_ready`/`sk_write_space` (which wake tasks
-    /// blocked in socket calls) are replaced for good, so only the
-    /// non-blocking calls of this type are meant to be used afterwards.
-    /// Fails with `EBUSY` if an owner is attached already.
+    /// blocked in socket calls) are replaced until [`Socket::detach_events`]
+    /// puts them back, so only the non-blocking calls of this type are meant
+    /// to be used meanwhile. Fails with `EBUSY` if an owner is attached
+    /// already, and with `EINVAL` for an owner of another type than one
+    /// attached before.
     pub fn attach_events<T: SocketEvents>(&self, owner: Arc<T>) -> Result {
         let sk = self.sk();
         // SAFETY: `sk` is valid; `sk_callback_lock` is initialised with the socket.
         unsafe { bindings::write_lock_bh(&mut (*sk).sk_callback_lock) };
         // SAFETY: `events` is only accessed with `sk_callback_lock` write-held, as now.
         let events = unsafe { &mut *self.events.get() };
+        // SAFETY: `owner_type` is only accessed with `sk_callback_lock` write-held, as now.
+        let owner_type = unsafe { &mut *self.owner_type.get() };
         let ret = if events.is_some() {
             Err(EBUSY)
+        } else if owner_type.is_some_and(|t| t != TypeId::of::<T>()) {
+            Err(EINVAL)
         } else {
+            *owner_type = Some(TypeId::of::<T>());
             // INVARIANT: `sk_user_data` takes the reference, the callbacks are those of `T`.
-            *events = Some(TypeId::of::<T>());
             // SAFETY: `sk` is valid and its callback fields are protected by the lock we hold.
+            *events = Some(unsafe {
+                Attached {
+                    owner: TypeId::of::<T>(),
+                    data_ready: (*sk).sk_data_ready,
+                    write_space: (*sk).sk_write_space,
+                }
+            });
+            // SAFETY: As above.
             unsafe {
                 (*sk).sk_user_data = Arc::into_raw(owner).cast_mut().cast();
                 (*sk).sk_data_ready = Some(data_ready_callback::<T>);
@@ -399,17 +468,21 @@ impl Socket {
         unsafe { bindings::write_lock_bh(&mut (*sk).sk_callback_lock) };
         // SAFETY: `events` is only accessed with `sk_callback_lock` write-held, as now.
         let events = unsafe { &mut *self.events.get() };
-        let owner = if *events == Some(TypeId::of::<T>()) {
-            *events = None;
-            // SAFETY: By the type invariant `sk_user_data` holds an `Arc<T>` reference; it is
-            // cleared under the lock, so the reference moves to us exactly once.
-            Some(unsafe {
-                let p = (*sk).sk_user_data;
-                (*sk).sk_user_data = ptr::null_mut();
-                Arc::from_raw(p.cast::<T>())
-            })
-        } else {
-            None
+        let owner = match *events {
+            Some(a) if a.owner == TypeId::of::<T>() => {
+                *events = None;
+                // SAFETY: By the type invariant `sk_user_data` holds an `Arc<T>` reference; it
+                // is cleared under the lock, so the reference moves to us exactly once. The
+                // socket's own callbacks go back in the same critical section.
+                Some(unsafe {
+                    let p = (*sk).sk_user_data;
+                    (*sk).sk_user_data = ptr::null_mut();
+                    (*sk).sk_data_ready = a.data_ready;
+                    (*sk).sk_write_space = a.write_space;
+                    Arc::from_raw(p.cast::<T>())
+                })
+            }
+            _ => None,
         };
         // SAFETY: Taken above.
         unsafe { bindings::write_unlock_bh(&mut (*sk).sk_callback_lock) };
@@ -429,9 +502,11 @@ unsafe fn with_owner<T: SocketEvents>(sk: *mut bindings::sock, f: fn(ArcBorrow<'
     // SAFETY: `sk_user_data` is read under the lock that `attach`/`detach` write it under.
     let p = unsafe { (*sk).sk_user_data };
     if !p.is_null() {
-        // SAFETY: Non-null `sk_user_data` is an `Arc<T>` reference owned by the socket (the
-        // callbacks are `T`'s, and they are only installed together with a `T`); it cannot be
-        // taken away while we hold the read lock, so the borrow is valid for this call.
+        // SAFETY: Non-null `sk_user_data` is an `Arc<T>` reference owned by the socket: the
+        // callbacks are `T`'s, installed only together with a `T`, and a socket's owners are all
+        // of one type (`owner_type`), so even a callback that runs after a detach and a new
+        // attach finds a `T`. It cannot be taken away while we hold the read lock, so the borrow
+        // is valid for this call.
         f(unsafe { ArcBorrow::from_raw(p.cast::<T>()) });
     }
     // SAFETY: Taken above.

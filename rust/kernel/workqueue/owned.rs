@@ -83,6 +83,21 @@ impl OwnedQueue {
     }
 }
 
+impl OwnedQueue {
+    /// Waits until the queue is empty, including the work that its own work
+    /// items queue on it meanwhile (a work item that re-queues itself), which
+    /// [`OwnedQueue::flush`] does not wait for.
+    ///
+    /// While it runs only the queue's own work items may queue work on it:
+    /// the kernel warns about, and drops, work queued from anywhere else, so
+    /// the caller first stops every other source (event callbacks, timers).
+    /// Process context, not from a work item of this queue.
+    pub fn drain(&self) {
+        // SAFETY: By the type invariant, the workqueue is valid.
+        unsafe { bindings::drain_workqueue(self.ptr.as_ptr()) }
+    }
+}
+
 impl Deref for OwnedQueue {
     type Target = Queue;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The configuration service over the network: requests to `{0, node}` on
-//! an RDM socket, one reply each.
+//! an RDM socket, one reply each (none for a message the service drops).
 
 use super::*;
 use crate::sock::{Socket, SocketAddr};
@@ -38,6 +38,13 @@ impl RdmClient {
     /// As [`RdmClient::exchange`], also returning the port reference of
     /// the socket that answered.
     pub fn exchange_from(&self, msg: &[u8]) -> Result<(Vec<u8>, u32), Error> {
+        self.send_raw(msg)?;
+        self.recv_reply_from(self.timeout_ms)
+    }
+
+    /// Sends `msg` as it is to `node`'s service without waiting for a
+    /// reply: for messages the service must drop unanswered.
+    pub fn send_raw(&self, msg: &[u8]) -> Result<(), Error> {
         let to = SocketAddr::Service {
             ty: TIPC_CFG_SRV,
             instance: self.node,
@@ -47,10 +54,22 @@ impl RdmClient {
         if n != msg.len() {
             return Err(Error::Protocol(format!("sent {n} of {} bytes", msg.len())));
         }
+        Ok(())
+    }
+
+    /// Waits up to `timeout_ms` for the next reply, which must come from
+    /// `node`, and returns the whole message.
+    pub fn recv_reply(&self, timeout_ms: i32) -> Result<Vec<u8>, Error> {
+        self.recv_reply_from(timeout_ms).map(|(reply, _)| reply)
+    }
+
+    /// As [`RdmClient::recv_reply`], also returning the port reference of
+    /// the socket that sent the reply.
+    pub fn recv_reply_from(&self, timeout_ms: i32) -> Result<(Vec<u8>, u32), Error> {
         let mut buf = vec![0u8; MAX_MSG];
         let (n, from) = self
             .sock
-            .recv_from(&mut buf, self.timeout_ms)?
+            .recv_from(&mut buf, timeout_ms)?
             .ok_or(Error::Timeout)?;
         // A message TIPC could not deliver comes back without its data.
         if n == 0 {

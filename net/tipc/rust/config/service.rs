@@ -20,6 +20,9 @@ pub(crate) const TIPC_CFG_SRV: u32 = 0;
 /// Longest request: a header and the largest argument (a link config)
 /// fit many times over.
 const MAX_REQUEST: usize = 1024;
+/// Longest reply: the header, and the largest reply buffer the command code
+/// allocates (`ULTRA_STRING_MAX_LEN` of text in one TLV, netlink_compat.c).
+const MAX_REPLY: usize = wire::HDR_LEN + wire::TLV_HDR_LEN + 32768;
 
 /// The configuration service of one namespace: its counters.
 #[derive(Default)]
@@ -28,26 +31,38 @@ pub(crate) struct Config {
     malformed: AtomicU64,
     unsupported: AtomicU64,
     executed: AtomicU64,
+    failed: AtomicU64,
+    ignored: AtomicU64,
     no_memory: AtomicU64,
 }
 
 impl Config {
-    /// The reply to `msg` from a socket on node `from_node`; `Err` only if
-    /// memory for a reply ran out.
-    fn answer(&self, server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Result<KVec<u8>> {
+    /// The reply to `msg` from a socket on node `from_node`: `Ok(None)` for
+    /// a message that gets none, `Err` only if memory for a reply ran out.
+    fn answer(
+        &self,
+        server: &DgramServer<Self>,
+        from_node: u32,
+        msg: &[u8],
+    ) -> Result<Option<KVec<u8>>> {
         let net = server.net();
         let req = match wire::parse(msg, MAX_REQUEST) {
             Ok(req) => req,
+            Err(why) if !why.answered() => {
+                self.ignored.fetch_add(1, Relaxed);
+                return Ok(None);
+            }
             Err(why) => {
                 self.malformed.fetch_add(1, Relaxed);
-                return wire::error_reply(&wire::reply_header(msg), code::TLV_ERROR, why.text());
+                return wire::error_reply(&wire::reply_header(msg), code::TLV_ERROR, why.text())
+                    .map(Some);
             }
         };
         let local = from_node == ffi::own_addr(net);
         let level = ffi::remote_management(net);
         if let Err(r) = policy::decide(level, local, commands::class(req.cmd)) {
             self.refused.fetch_add(1, Relaxed);
-            return wire::error_reply(&req.header, r.code, r.text);
+            return wire::error_reply(&req.header, r.code, r.text).map(Some);
         }
         match commands::check(req.cmd, req.tlv.as_ref()) {
             Ok(()) => {}
@@ -57,16 +72,32 @@ impl Config {
                     &req.header,
                     code::NOT_SUPPORTED,
                     "command not supported over the network",
-                );
+                )
+                .map(Some);
             }
             Err(BadArg::Invalid(why)) => {
                 self.malformed.fetch_add(1, Relaxed);
-                return wire::error_reply(&req.header, code::TLV_ERROR, why);
+                return wire::error_reply(&req.header, code::TLV_ERROR, why).map(Some);
             }
         }
         self.executed.fetch_add(1, Relaxed);
-        let result = ffi::run_config_command(net, req.cmd, req.body)?;
-        wire::reply(&req.header, &[result.bytes()])
+        match ffi::run_config_command(net, req.cmd, req.body) {
+            Ok(result) => wire::reply(&req.header, &[result.bytes()]).map(Some),
+            Err(e) => {
+                self.failed.fetch_add(1, Relaxed);
+                match e.reply {
+                    // What netlink answers for this error, answered here too.
+                    Some(result) => wire::reply(&req.header, &[result.bytes()]).map(Some),
+                    None => {
+                        let mut text = KVec::new();
+                        let errno = -e.errno.to_errno();
+                        let _ = write!(TextBuf(&mut text), "command failed: errno {errno}");
+                        let text = core::str::from_utf8(&text).unwrap_or("command failed");
+                        wire::error_reply(&req.header, code::INVALID_VALUE, text).map(Some)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -83,6 +114,8 @@ impl ServiceInfo for Config {
             ("malformed", &self.malformed),
             ("unsupported", &self.unsupported),
             ("executed", &self.executed),
+            ("failed", &self.failed),
+            ("ignored", &self.ignored),
             ("no_memory", &self.no_memory),
         ] {
             writeln!(w, "{}.{name} {}", Self::NAME, c.load(Relaxed))?;
@@ -92,13 +125,14 @@ impl ServiceInfo for Config {
 }
 
 impl DgramService for Config {
+    const MAX_REPLY: usize = MAX_REPLY;
+
     fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {
         let config = server.service();
-        let reply = config.answer(server, from_node, msg);
-        if reply.is_err() {
+        config.answer(server, from_node, msg).unwrap_or_else(|_| {
             // Nothing to send without memory for it; counted, not silent.
             config.no_memory.fetch_add(1, Relaxed);
-        }
-        reply.ok()
+            None
+        })
     }
 }

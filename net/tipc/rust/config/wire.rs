@@ -18,6 +18,8 @@ pub(crate) const TIPC_TLV_ERROR_STRING: u16 = 16;
 
 /// Error codes, the first byte of an error string (`TIPC_CFG_*`).
 pub(crate) mod code {
+    /// `TIPC_CFG_INVALID_VALUE`: the command failed on its argument.
+    pub(crate) const INVALID_VALUE: u8 = 0x85;
     /// `TIPC_CFG_TLV_ERROR`: the request is malformed.
     pub(crate) const TLV_ERROR: u8 = 0x80;
     /// `TIPC_CFG_NOT_NET_ADMIN`: not allowed for this requester.
@@ -75,6 +77,15 @@ pub(crate) enum Malformed {
 }
 
 impl Malformed {
+    /// Whether the sender gets an error reply. A message without a whole
+    /// header, whose length field disagrees with what arrived, or that is
+    /// not flagged as a request (a reply, say) is dropped unanswered, as
+    /// 2013's `config.c` did: answering a reply could start two services
+    /// answering each other for ever.
+    pub(crate) fn answered(self) -> bool {
+        !matches!(self, Self::Short | Self::LengthMismatch | Self::NotRequest)
+    }
+
     /// The text of the error reply.
     pub(crate) fn text(self) -> &'static str {
         match self {
@@ -92,20 +103,21 @@ impl Malformed {
 
 /// Parses `msg`, a request of at most `max` bytes.
 pub(crate) fn parse(msg: &[u8], max: usize) -> Result<Request<'_>, Malformed> {
-    if msg.len() > max {
-        return Err(Malformed::TooLong);
-    }
     if msg.len() < HDR_LEN {
         return Err(Malformed::Short);
+    }
+    if be16(msg, 6) != TCM_F_REQUEST {
+        return Err(Malformed::NotRequest);
+    }
+    // A request cut short on reception: its length field cannot match.
+    if msg.len() > max {
+        return Err(Malformed::TooLong);
     }
     if be32(msg, 0) as usize != msg.len() {
         return Err(Malformed::LengthMismatch);
     }
     if msg.len() % 4 != 0 {
         return Err(Malformed::Unaligned);
-    }
-    if be16(msg, 6) != TCM_F_REQUEST {
-        return Err(Malformed::NotRequest);
     }
     let mut header = [0u8; HDR_LEN];
     header.copy_from_slice(&msg[..HDR_LEN]);
@@ -165,15 +177,22 @@ pub(crate) fn reply(header: &[u8; HDR_LEN], parts: &[&[u8]]) -> Result<KVec<u8>>
     Ok(r)
 }
 
-/// A reply carrying one `TIPC_TLV_ERROR_STRING`: `code`, then `text`.
+/// A reply carrying one `TIPC_TLV_ERROR_STRING`: `code`, then `" (text)"`.
+///
+/// `tipc-config` prints its own words for the code byte and then the rest
+/// of the string, so the explanation starts with a separator, as 2013's
+/// strings did (`" (cannot be done remotely)"`).
 pub(crate) fn error_reply(header: &[u8; HDR_LEN], code: u8, text: &str) -> Result<KVec<u8>> {
-    // The code byte, the text and its NUL.
-    let len = TLV_HDR_LEN + 1 + text.len() + 1;
+    const OPEN: &[u8] = b" (";
+    // The code byte, the text in parentheses and its NUL.
+    let len = TLV_HDR_LEN + 1 + OPEN.len() + text.len() + 1 + 1;
     let mut tlv = KVec::with_capacity(align4(len), GFP_KERNEL)?;
     tlv.extend_from_slice(&(len as u16).to_be_bytes(), GFP_KERNEL)?;
     tlv.extend_from_slice(&TIPC_TLV_ERROR_STRING.to_be_bytes(), GFP_KERNEL)?;
     tlv.push(code, GFP_KERNEL)?;
+    tlv.extend_from_slice(OPEN, GFP_KERNEL)?;
     tlv.extend_from_slice(text.as_bytes(), GFP_KERNEL)?;
+    tlv.push(b')', GFP_KERNEL)?;
     tlv.extend_with(align4(len) - len + 1, 0, GFP_KERNEL)?;
     reply(header, &[&tlv])
 }

@@ -23,8 +23,12 @@ pub(crate) struct ServerBase {
 
 impl ServerBase {
     /// Creates the ordered receive and send workqueues, named `recv` and `send`.
+    ///
+    /// Without `WQ_MEM_RECLAIM`, as upstream's: nothing the server does
+    /// frees memory, and a reclaim queue costs a rescuer thread each, four
+    /// per namespace.
     pub(crate) fn new(net: NetNs, recv: &CStr, send: &CStr) -> Result<Self> {
-        let flags = QueueFlags::MEM_RECLAIM;
+        let flags = QueueFlags::NONE;
         Ok(Self {
             net,
             recv_queue: OwnedQueue::new_ordered(recv, flags)?,
@@ -49,7 +53,7 @@ impl ServerBase {
     /// Marks the server stopping: nothing new starts after this.
     pub(crate) fn begin_stop(&self) {
         self.stopping.store(true, Ordering::Release);
-        fault::point(Point::StopBeforeDrain);
+        fault::point(self.net, Point::StopBeforeDrain);
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
@@ -61,11 +65,17 @@ impl ServerBase {
         self.recv_queue.flush();
     }
 
-    /// Waits until neither queue has work, including work that the send
-    /// side queued on the receive side meanwhile.
+    /// Waits until neither queue has work, including work items that
+    /// queue themselves again (a send work past its budget): a flush would
+    /// miss those, and the last reference to the server could then go on
+    /// one of its own workers, which cannot destroy its own queue.
+    ///
+    /// The caller has stopped every other source of work first (socket
+    /// callbacks detached, connections closed): the receive side may still
+    /// queue send work, so it drains first; the send side queues only
+    /// itself.
     pub(crate) fn drain(&self) {
-        self.recv_queue.flush();
-        self.send_queue.flush();
-        self.recv_queue.flush();
+        self.recv_queue.drain();
+        self.send_queue.drain();
     }
 }

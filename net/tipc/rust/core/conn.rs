@@ -170,41 +170,85 @@ impl<S: Service> Conn<S> {
             Ok(()) => {
                 o.counters.queued += 1;
                 o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);
-                let kick = !o.sending;
-                o.sending = true;
-                drop(o);
-                if kick {
+                // Under the lock, like every kick from outside the server's
+                // own work: once `close` has set `closing`, none comes, and
+                // a stop can drain the queues.
+                if !o.sending {
+                    o.sending = true;
                     Self::kick_send(this);
                 }
             }
             Err(e) => {
                 o.closing = true;
                 o.failed = Some(e);
-                drop(o);
                 Self::kick_recv(this);
             }
         }
     }
 
+    /// Whether the connection has a socket (else it is a kernel subscriber's).
+    pub(crate) fn has_socket(&self) -> bool {
+        self.sock.is_some()
+    }
+
+    /// A connection without a socket has a message to take (see
+    /// [`Service::take_local`]): its send work runs. From any context.
+    pub(crate) fn notify_local(this: ArcBorrow<'_, Self>) {
+        let o = this.out.lock();
+        if !o.closing {
+            Self::kick_send(this);
+        }
+    }
+
+    /// Marks the connection for closing if its queue holds its limit
+    /// already (counted as an overflow, as a push past the limit is); the
+    /// receive work closes it. Returns whether it did.
+    ///
+    /// A service calls this before it takes on more work for a client
+    /// that does not read: the topology service before a subscription,
+    /// whose initial report is pushed past the limit.
+    pub(crate) fn close_if_full(&self) -> bool {
+        let limit = crate::ffi::queue_limit() as usize;
+        let mut o = self.out.lock();
+        if o.closing || o.queue.len() < limit {
+            return o.closing;
+        }
+        o.closing = true;
+        o.failed = Some(PushError::Full);
+        true
+    }
+
     /// Closes the connection, once: no more events, the service releases
     /// its state, the peer sees the end of the stream, and the server
     /// forgets the connection. Process context.
+    ///
+    /// Every caller, not only the first, returns only once nothing from
+    /// outside the server's own work items can queue work for the
+    /// connection any more (`closing` is set, the socket's callbacks are
+    /// detached): a server stop that finds a close in progress elsewhere
+    /// may drain its queues right after.
     pub(crate) fn close(self: &Arc<Self>) {
-        if self.closed.swap(true, Ordering::AcqRel) {
-            return;
-        }
+        let first = !self.closed.swap(true, Ordering::AcqRel);
         let stats = &self.server.stats;
         {
             let mut o = self.out.lock();
             o.closing = true;
-            let n = o.queue.clear();
-            stats.discarded.fetch_add(n as u64, Ordering::Relaxed);
-            stats.fold(&o.counters);
-            o.counters = ConnCounters::default();
+            if first {
+                let n = o.queue.clear();
+                stats.discarded.fetch_add(n as u64, Ordering::Relaxed);
+                stats.fold(&o.counters);
+                o.counters = ConnCounters::default();
+            }
         }
         if let Some(sock) = &self.sock {
-            // The socket's reference on us comes back; ours keeps us alive.
+            // The socket's reference on us comes back (to whichever caller
+            // detaches); ours keeps us alive.
             drop(sock.detach_events::<Self>());
+        }
+        if !first {
+            return;
+        }
+        if let Some(sock) = &self.sock {
             let _ = sock.shutdown();
         }
         S::closed(&self.server, self);
@@ -223,15 +267,24 @@ impl<S: Service> Conn<S> {
         self.closed.load(Ordering::Acquire)
     }
 
-    fn receive(self: &Arc<Self>) {
+    /// Closes the connection after a failure, counted by its cause: a
+    /// queue that overflowed or could not grow, or else a refused request
+    /// (unless the request lost a race with `close`).
+    fn close_for_error(self: &Arc<Self>) {
+        let stats = &self.server.stats;
         let failed = self.out.lock().failed;
-        if let Some(e) = failed {
-            let stats = &self.server.stats;
-            Stats::inc(match e {
-                PushError::Full => &stats.closed_overflow,
-                PushError::NoMemory => &stats.closed_no_memory,
-            });
-            self.close();
+        match failed {
+            Some(PushError::Full) => Stats::inc(&stats.closed_overflow),
+            Some(PushError::NoMemory) => Stats::inc(&stats.closed_no_memory),
+            None if !self.is_closed() => Stats::inc(&stats.rejected),
+            None => {}
+        }
+        self.close();
+    }
+
+    fn receive(self: &Arc<Self>) {
+        if self.out.lock().failed.is_some() {
+            self.close_for_error();
             return;
         }
         let Some(sock) = &self.sock else { return };
@@ -243,13 +296,9 @@ impl<S: Service> Conn<S> {
         for _ in 0..RECV_BUDGET {
             match sock.recv(&mut buf) {
                 Ok(Received::Data(n)) => {
-                    fault::point(Point::ReceiveBeforeHandle);
+                    fault::point(self.server.net(), Point::ReceiveBeforeHandle);
                     if S::received(&self.server, self, &buf[..n]).is_err() {
-                        // Unless the request lost a race with `close`.
-                        if !self.is_closed() {
-                            Stats::inc(&self.server.stats.rejected);
-                        }
-                        self.close();
+                        self.close_for_error();
                         return;
                     }
                 }
@@ -267,7 +316,31 @@ impl<S: Service> Conn<S> {
         Self::kick_recv(self.as_arc_borrow());
     }
 
+    /// Hands what a connection without a socket has to the service.
+    fn send_local(self: &Arc<Self>) {
+        for _ in 0..SEND_BUDGET {
+            if self.out.lock().closing {
+                return;
+            }
+            fault::point(self.server.net(), Point::SendBeforeSend);
+            let Some(out) = S::take_local(self) else {
+                return;
+            };
+            S::deliver_local(&self.server, &out);
+            // Never queued: counted as queued and sent at once.
+            let mut o = self.out.lock();
+            o.counters.queued += 1;
+            o.counters.sent += 1;
+        }
+        fault::point(self.server.net(), Point::SendBeforeRequeue);
+        Self::kick_send(self.as_arc_borrow());
+    }
+
     fn send(self: &Arc<Self>) {
+        let Some(sock) = &self.sock else {
+            self.send_local();
+            return;
+        };
         for _ in 0..SEND_BUDGET {
             let out = {
                 let mut o = self.out.lock();
@@ -283,18 +356,15 @@ impl<S: Service> Conn<S> {
                     }
                 }
             };
-            fault::point(Point::SendBeforeSend);
-            match &self.sock {
-                None => S::deliver_local(&self.server, &out),
-                Some(sock) => match sock.send(S::payload(&out)) {
-                    Ok(Sent::Done) => {}
-                    // The socket's write-space event queues us again.
-                    Ok(Sent::WouldBlock) => return,
-                    Err(_) => {
-                        self.close();
-                        return;
-                    }
-                },
+            fault::point(self.server.net(), Point::SendBeforeSend);
+            match sock.send(S::payload(&out)) {
+                Ok(Sent::Done) => {}
+                // The socket's write-space event queues us again.
+                Ok(Sent::WouldBlock) => return,
+                Err(_) => {
+                    self.close();
+                    return;
+                }
             }
             // Unless `close` emptied the queue meanwhile (and counted it).
             let popped = {
@@ -308,6 +378,7 @@ impl<S: Service> Conn<S> {
             }
         }
         // Still sending: `sending` stays set; go on after the others.
+        fault::point(self.server.net(), Point::SendBeforeRequeue);
         Self::kick_send(self.as_arc_borrow());
     }
 }

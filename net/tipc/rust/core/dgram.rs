@@ -3,17 +3,19 @@
 //! A connectionless service's server in one network namespace.
 //!
 //! One `SOCK_RDM` socket receives every request; each reply waits on the
-//! server's reply queue with its destination until the send work sends it.
-//! The queue is bounded in bytes: a request whose reply does not fit is not
-//! answered and is counted, and the socket is never closed for it.
+//! server's reply queue (see [`super::replyqueue`]) with its destination
+//! until the send work sends it. The queue is bounded in bytes: a request
+//! that finds no room for its reply is not handled at all, and is counted;
+//! the socket is never closed for it.
 
 use super::base::ServerBase;
 use super::fault::{self, Point};
+use super::replyqueue::{Reply, ReplyQueue};
 use super::service::DgramService;
 use super::stats::TextBuf;
-use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
+use crate::ffi::{self, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use kernel::{
     impl_has_work,
     net::{
@@ -24,6 +26,7 @@ use kernel::{
     new_mutex, new_work,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
+    workqueue::Queue,
     workqueue::{Work, WorkItem},
 };
 
@@ -33,48 +36,6 @@ const RECV: u64 = 1;
 const SEND: u64 = 2;
 /// Requests handled, or replies sent, per run of a work item before it yields.
 const BUDGET: usize = 64;
-
-/// A reply and where it goes.
-struct Reply {
-    to: SockAddrTipc,
-    bytes: KVec<u8>,
-}
-
-/// Replies in arrival order: `items[head..]` are waiting.
-struct ReplyQueue {
-    items: KVec<Option<Reply>>,
-    head: usize,
-    bytes: usize,
-}
-
-impl ReplyQueue {
-    const fn new() -> Self {
-        Self {
-            items: KVec::new(),
-            head: 0,
-            bytes: 0,
-        }
-    }
-
-    fn front(&self) -> Option<&Reply> {
-        self.items.get(self.head)?.as_ref()
-    }
-
-    fn pop(&mut self) -> Option<Reply> {
-        let r = self.items.get_mut(self.head)?.take()?;
-        self.head += 1;
-        self.bytes -= r.bytes.len();
-        if self.head == self.items.len() {
-            // Drained: give the slots back.
-            *self = Self::new();
-        }
-        Some(r)
-    }
-
-    fn len(&self) -> usize {
-        self.items.len() - self.head
-    }
-}
 
 /// Counters of a connectionless server.
 #[derive(Default)]
@@ -96,6 +57,8 @@ pub(crate) struct DgramServer<S: DgramService> {
     base: ServerBase,
     service: S,
     stats: DgramStats,
+    /// Set by the socket's write-space event: held-back replies may go.
+    write_space: AtomicBool,
     #[pin]
     sock: Mutex<Option<Socket>>,
     #[pin]
@@ -121,6 +84,7 @@ impl<S: DgramService> DgramServer<S> {
                 base,
                 service,
                 stats: DgramStats::default(),
+                write_space: AtomicBool::new(false),
                 sock <- new_mutex!(None, "tipc_dgram_sock"),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
                 recv_work <- new_work!("tipc_dgram_recv"),
@@ -128,10 +92,8 @@ impl<S: DgramService> DgramServer<S> {
             }),
             GFP_KERNEL,
         )?;
-        let sock = Socket::new(net, AF_TIPC, S::SOCK_TYPE, 0)?;
+        let sock = ffi::server_socket(net, S::SOCK_TYPE)?;
         ffi::make_replies_droppable(&sock)?;
-        // As the topology listener: lives as long as TIPC in `net`, no module pin.
-        sock.drop_module_refs();
         let mut slot = server.sock.lock();
         slot.insert(sock).attach_events(server.clone())?;
         drop(slot);
@@ -159,12 +121,7 @@ impl<S: DgramService> DgramServer<S> {
         }
         // Work items queued before the detach see `stopping` and return.
         self.base.drain();
-        let left = {
-            let mut q = self.replies.lock();
-            let n = q.len();
-            *q = ReplyQueue::new();
-            n
-        };
+        let left = self.replies.lock().clear();
         self.stats.dropped.fetch_add(left as u64, Relaxed);
         let sock = self.sock.lock().take();
         drop(sock);
@@ -197,79 +154,99 @@ impl<S: DgramService> DgramServer<S> {
             };
             let (n, from) = match got {
                 Ok(Some(msg)) => msg,
-                // Nothing queued, or an error (a connectionless socket has
-                // no connection to lose): the next arrival queues us again.
-                Ok(None) | Err(_) => return,
+                // Nothing queued: the next arrival queues us again.
+                Ok(None) => return,
+                // A sender address that is not a TIPC socket's: that
+                // message only is lost (a connectionless socket has no
+                // connection to lose).
+                Err(_) => continue,
             };
             let Some((port, node)) = from.socket_id() else {
                 continue;
             };
             this.stats.requests.fetch_add(1, Relaxed);
-            fault::point(Point::ReceiveBeforeHandle);
-            if let Some(reply) = S::handle(this, node, &buf[..n]) {
-                this.queue_reply(SockAddrTipc::socket(port, node), reply);
+            // Room for the largest answer first: a command that runs is answered.
+            let limit = ffi::reply_queue_limit() as usize;
+            let Some(room) = this.replies.lock().reserve(node, S::MAX_REPLY, limit) else {
+                this.stats.dropped.fetch_add(1, Relaxed);
+                continue;
+            };
+            fault::point(this.net(), Point::ReceiveBeforeHandle);
+            let answer = S::handle(this, node, &buf[..n]);
+            let mut q = this.replies.lock();
+            let Some(bytes) = answer else {
+                q.cancel(room);
+                continue;
+            };
+            let reply = Reply {
+                to: SockAddrTipc::socket(port, node),
+                node,
+                bytes,
+            };
+            if q.commit(room, reply).is_err() {
+                drop(q);
+                this.stats.dropped.fetch_add(1, Relaxed);
+                continue;
             }
-        }
-        Self::kick(this.as_arc_borrow(), RECV);
-    }
-
-    /// Queues `bytes` for `to`, unless the queue has no room for it.
-    fn queue_reply(self: &Arc<Self>, to: SockAddrTipc, bytes: KVec<u8>) {
-        let limit = ffi::reply_queue_limit() as usize;
-        let mut q = self.replies.lock();
-        if q.bytes + bytes.len() > limit {
+            this.stats.high_water.fetch_max(q.len() as u64, Relaxed);
             drop(q);
-            self.stats.dropped.fetch_add(1, Relaxed);
-            return;
+            Self::kick_send(this.as_arc_borrow());
         }
-        let len = bytes.len();
-        if q.items.push(Some(Reply { to, bytes }), GFP_KERNEL).is_err() {
-            drop(q);
-            self.stats.dropped.fetch_add(1, Relaxed);
-            return;
-        }
-        q.bytes += len;
-        self.stats.high_water.fetch_max(q.len() as u64, Relaxed);
-        drop(q);
-        Self::kick(self.as_arc_borrow(), SEND);
+        Self::kick_recv(this.as_arc_borrow());
     }
 
     fn send(this: &Arc<Self>) {
+        if this.write_space.swap(false, Relaxed) {
+            this.replies.lock().unblock();
+        }
         for _ in 0..BUDGET {
             if this.base.is_stopping() {
                 return;
             }
+            fault::point(this.net(), Point::SendBeforeSend);
             let mut q = this.replies.lock();
-            let Some(reply) = q.front() else { return };
+            // Empty, or every reply waits for a congested node's write space.
+            let Some(at) = q.next_sendable() else { return };
+            let Some(reply) = q.get(at) else { return };
             let sent = match this.sock.lock().as_ref() {
                 Some(sock) => sock.send_to(&reply.bytes, &reply.to),
                 None => return,
             };
             match sent {
-                // The socket's write-space event queues us again.
-                Ok(Sent::WouldBlock) => return,
+                Ok(Sent::WouldBlock) => {
+                    // The link to that node is congested: its replies wait for the
+                    // socket's write-space event, the others go on.
+                    let node = reply.node;
+                    if q.block(node).is_err() {
+                        return;
+                    }
+                    continue;
+                }
                 Ok(Sent::Done) => this.stats.replied.fetch_add(1, Relaxed),
                 // The requester is unreachable: this reply only is lost.
                 Err(_) => this.stats.send_errors.fetch_add(1, Relaxed),
             };
-            drop(q.pop());
+            q.remove(at);
         }
-        Self::kick(this.as_arc_borrow(), SEND);
+        fault::point(this.net(), Point::SendBeforeRequeue);
+        Self::kick_send(this.as_arc_borrow());
     }
 
-    fn kick(this: ArcBorrow<'_, Self>, which: u64) {
+    fn kick_recv(this: ArcBorrow<'_, Self>) {
         // Already queued: the queued run will see what we would have.
-        if which == RECV {
-            let _ = this
-                .base
-                .recv_queue()
-                .enqueue::<Arc<Self>, RECV>(this.into());
-        } else {
-            let _ = this
-                .base
-                .send_queue()
-                .enqueue::<Arc<Self>, SEND>(this.into());
-        }
+        let _ = this.recv_queue().enqueue::<Arc<Self>, RECV>(this.into());
+    }
+
+    fn kick_send(this: ArcBorrow<'_, Self>) {
+        let _ = this.send_queue().enqueue::<Arc<Self>, SEND>(this.into());
+    }
+
+    fn recv_queue(&self) -> &Queue {
+        self.base.recv_queue()
+    }
+
+    fn send_queue(&self) -> &Queue {
+        self.base.send_queue()
     }
 
     /// Appends this server's statistics, `NAME.counter value` per line.
@@ -314,10 +291,12 @@ impl<S: DgramService> WorkItem<SEND> for DgramServer<S> {
 
 impl<S: DgramService> SocketEvents for DgramServer<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        Self::kick(this, RECV);
+        Self::kick_recv(this);
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {
-        Self::kick(this, SEND);
+        // Softirq: `replies` is a mutex, so the send work unblocks the nodes.
+        this.write_space.store(true, Relaxed);
+        Self::kick_send(this);
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod conn;
 pub(crate) mod dgram;
 pub(crate) mod fault;
 pub(crate) mod outqueue;
+pub(crate) mod replyqueue;
 pub(crate) mod server;
 pub(crate) mod service;
 pub(crate) mod stats;

@@ -15,8 +15,16 @@ use kernel::alloc::flags::{__GFP_NOWARN, GFP_ATOMIC};
 use kernel::init::init_array_from_fn;
 use kernel::prelude::*;
 
-/// Messages per chunk: 64 topology events (56 bytes each) fill 3.5 KiB.
-pub(crate) const CHUNK: usize = 64;
+/// Messages per chunk: 63 topology events of 64 bytes and the chunk's two
+/// indices make 4048 bytes, so a chunk is one order-0 (`kmalloc-4k`)
+/// allocation. 64 events would need 4112 bytes: an order-1 `kmalloc-8k`
+/// allocation, twice the memory and harder to get in atomic context.
+pub(crate) const CHUNK: usize = 63;
+
+/// Whether a chunk of `T` fits one page, as [`CHUNK`] is chosen for.
+pub(crate) const fn chunk_fits_page<T: Copy>() -> bool {
+    core::mem::size_of::<Chunk<T>>() <= kernel::page::PAGE_SIZE
+}
 
 /// Why a message could not be queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use super::conn::Conn;
 use super::fault::{self, Point};
 use super::service::Service;
 use super::stats::{ConnCounters, Stats, TextBuf};
-use crate::ffi::{self, AF_TIPC, TIPC_CRITICAL_IMPORTANCE};
+use crate::ffi::{self, TIPC_CRITICAL_IMPORTANCE};
 use core::fmt::Write;
 use kernel::{
     impl_has_work,
@@ -70,12 +70,10 @@ impl<S: Service> Server<S> {
             GFP_KERNEL,
         )?;
 
-        let sock = Socket::new(net, AF_TIPC, S::SOCK_TYPE, 0)?;
+        let sock = ffi::server_socket(net, S::SOCK_TYPE)?;
         let (range, scope) = server.service.address();
         ffi::publish(&sock, range, scope, TIPC_CRITICAL_IMPORTANCE)?;
         sock.listen(0)?;
-        // The listener lives as long as the namespace's TIPC: it must not pin tipc.ko.
-        sock.drop_module_refs();
         let mut listener = server.listener.lock();
         let sock = listener.insert(sock);
         sock.attach_events(server.clone())?;
@@ -146,7 +144,7 @@ impl<S: Service> Server<S> {
         Stats::inc(&self.stats.conns_opened);
         Stats::inc(&self.stats.conns_open);
         if accepted {
-            fault::point(Point::AcceptBeforeStart);
+            fault::point(self.net(), Point::AcceptBeforeStart);
         }
         if let Err(e) = conn.start() {
             conn.close();

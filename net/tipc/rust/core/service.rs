@@ -49,6 +49,11 @@ pub(crate) trait Service: ServiceInfo {
     /// The bytes `out` puts on the wire.
     fn payload(out: &Self::Out) -> &[u8];
 
+    /// The next message for a connection without a socket (a kernel
+    /// subscriber), which keeps its own backlog rather than a queue; the
+    /// service calls [`Conn::notify_local`] when there is one.
+    fn take_local(conn: &Conn<Self>) -> Option<Self::Out>;
+
     /// Hands `out` to a connection without a socket (a kernel subscriber).
     fn deliver_local(server: &Server<Self>, out: &Self::Out);
 
@@ -63,7 +68,12 @@ pub(crate) trait Service: ServiceInfo {
 /// in, at most one reply out. The handler runs in process context on the
 /// server's receive workqueue.
 pub(crate) trait DgramService: ServiceInfo {
+    /// Longest reply: what a request reserves on the reply queue before it
+    /// is handled.
+    const MAX_REPLY: usize;
+
     /// Handles a request from a socket on node `from_node`; returns the
-    /// reply to send back to that socket, if any.
+    /// reply to send back to that socket, if any (a message that is no
+    /// request gets none).
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
 }

@@ -7,9 +7,12 @@
 //! byte order it wrote in. Kernel subscriptions (group messaging) use the
 //! same service through socketless connections.
 
+mod feed;
 mod service;
 mod subscription;
 pub(crate) mod wire;
 
+#[cfg(tipc_server_kunit)]
+pub(crate) use feed::Feed;
 pub(crate) use service::{kernel_subscribe, kernel_unsubscribe, Topology};
 pub(crate) use subscription::Subscription;

@@ -2,6 +2,7 @@
 
 //! The topology service on the server core.
 
+use super::feed::Feed;
 use super::subscription::{Event, Subscription};
 use super::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
 use crate::core::{
@@ -17,10 +18,10 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::{
     c_str,
     net::socket::SockType,
-    new_mutex,
+    new_mutex, new_spinlock_bh,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, SpinLockBh},
 };
 
 /// `TIPC_TOP_SRV`.
@@ -32,6 +33,8 @@ const MAX_SUBSCRIPTIONS: u32 = 65535;
 pub(crate) struct Topology {
     subscriptions: AtomicU32,
     refused_over_limit: AtomicU64,
+    /// Changes a kernel subscriber missed (no memory to record or deliver them).
+    kernel_events_lost: AtomicU64,
 }
 
 /// A connection's subscriptions, oldest first.
@@ -40,12 +43,28 @@ pub(crate) struct Subscriptions {
     next_id: u64,
 }
 
+/// The topology service's state of a connection.
+#[pin_data]
+pub(crate) struct ConnState {
+    #[pin]
+    subs: Mutex<Subscriptions>,
+    /// A kernel subscriber's feed, instead of the outbound queue (`None`
+    /// for a client's connection).
+    #[pin]
+    pub(crate) feed: SpinLockBh<Option<Feed>>,
+}
+
 impl Topology {
     pub(crate) fn new() -> Self {
         Self {
             subscriptions: AtomicU32::new(0),
             refused_over_limit: AtomicU64::new(0),
+            kernel_events_lost: AtomicU64::new(0),
         }
+    }
+
+    pub(crate) fn kernel_event_lost(&self) {
+        self.kernel_events_lost.fetch_add(1, Relaxed);
     }
 
     /// Counts a new subscription, unless the namespace has its maximum.
@@ -68,6 +87,11 @@ impl Topology {
         {
             return Err(EINVAL);
         }
+        // A client whose queue is full already gets no further initial
+        // report: its memory stays within the limit plus one report.
+        if conn.close_if_full() {
+            return Err(ENOSPC);
+        }
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         if !topology.subscription_reserve() {
             topology.refused_over_limit.fetch_add(1, Relaxed);
@@ -75,7 +99,7 @@ impl Topology {
             return Err(ENOSPC);
         }
         // From here on the count is given back when the `Subscription` drops.
-        let mut table = conn.state().lock();
+        let mut table = conn.state().subs.lock();
         if conn.is_closed() {
             // `closed` emptied the table already (it takes this lock after
             // marking the connection closed): a subscription added now
@@ -95,15 +119,18 @@ impl Topology {
         Ok(())
     }
 
+    /// Cancels the newest subscription identical to the one `req` names,
+    /// as upstream does (its list is head-inserted, and the first match goes).
     fn cancel(conn: &Conn<Self>, req: &Request) {
         let key = req.cancelled();
         let removed = {
-            let mut table = conn.state().lock();
+            let mut table = conn.state().subs.lock();
             let id = table
                 .subs
                 .iter()
-                .find(|(_, s)| s.subscription().request().raw == key)
-                .map(|(id, _)| *id);
+                .filter(|(_, s)| s.subscription().request().raw == key)
+                .map(|(id, _)| *id)
+                .last();
             id.and_then(|id| table.subs.remove(&id))
         };
         // Withdrawn outside the lock.
@@ -130,12 +157,18 @@ impl ServiceInfo for Topology {
             "{}.refused_over_limit {}",
             Self::NAME,
             self.refused_over_limit.load(Relaxed)
+        )?;
+        writeln!(
+            w,
+            "{}.kernel_events_lost {}",
+            Self::NAME,
+            self.kernel_events_lost.load(Relaxed)
         )
     }
 }
 
 impl Service for Topology {
-    type ConnState = Mutex<Subscriptions>;
+    type ConnState = ConnState;
     type Out = Event;
 
     fn address(&self) -> (ServiceRange, Scope) {
@@ -150,13 +183,16 @@ impl Service for Topology {
     }
 
     fn conn_state() -> impl PinInit<Self::ConnState> {
-        new_mutex!(
-            Subscriptions {
-                subs: RBTree::new(),
-                next_id: 0
-            },
-            "tipc_topsrv_subs"
-        )
+        pin_init!(ConnState {
+            subs <- new_mutex!(
+                Subscriptions {
+                    subs: RBTree::new(),
+                    next_id: 0
+                },
+                "tipc_topsrv_subs"
+            ),
+            feed <- new_spinlock_bh!(None, "tipc_topsrv_feed"),
+        })
     }
 
     fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, msg: &[u8]) -> Result {
@@ -173,21 +209,31 @@ impl Service for Topology {
         &out.bytes
     }
 
+    fn take_local(conn: &Conn<Self>) -> Option<Event> {
+        let bytes = conn.state().feed.lock().as_mut()?.next_event()?;
+        Some(Event { bytes, ends: None })
+    }
+
     fn deliver_local(server: &Server<Self>, out: &Event) {
-        ffi::deliver_kernel_event(server.net(), &out.bytes);
+        if !ffi::deliver_kernel_event(server.net(), &out.bytes) {
+            server.service().kernel_event_lost();
+        }
     }
 
     fn sent(_server: &Server<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
         if let Some(id) = out.ends {
-            let removed = conn.state().lock().subs.remove(&id);
+            let removed = conn.state().subs.lock().subs.remove(&id);
             drop(removed);
         }
     }
 
     fn closed(_server: &Server<Self>, conn: &Conn<Self>) {
-        let subs = core::mem::take(&mut conn.state().lock().subs);
+        let subs = core::mem::take(&mut conn.state().subs.lock().subs);
         // Every subscription is withdrawn here, outside the lock.
         drop(subs);
+        // No report comes any more: what the feed held goes.
+        let feed = conn.state().feed.lock().take();
+        drop(feed);
     }
 }
 
@@ -202,7 +248,10 @@ pub(crate) fn kernel_subscribe(
 ) -> Result<u32> {
     let server = &servers.topology;
     let conn = server.open(None)?;
-    if let Err(e) = Topology::subscribe(server, &conn, Request::kernel(range, filter, port)) {
+    let request = Request::kernel(range, filter, port);
+    // Before the subscription: its initial report goes to the feed.
+    *conn.state().feed.lock() = Some(Feed::new(request));
+    if let Err(e) = Topology::subscribe(server, &conn, request) {
         conn.close();
         return Err(e);
     }

@@ -20,6 +20,9 @@ pub(crate) struct Event {
     pub(crate) ends: Option<u64>,
 }
 
+// A queue chunk of events is one page (core/outqueue.rs).
+const _: () = assert!(crate::core::outqueue::chunk_fits_page::<Event>());
+
 /// The Rust side of a subscription; the name table reaches it through
 /// [`crate::ffi::NameSubscription`], which owns it.
 pub(crate) struct Subscription {
@@ -66,6 +69,23 @@ impl Subscription {
             || (filter & TIPC_SUB_CLUSTER_SCOPE != 0 && r.scope == Scope::Node as i32)
             || (filter & TIPC_SUB_NODE_SCOPE != 0 && r.scope != Scope::Node as i32)
         {
+            return;
+        }
+        if !self.conn.has_socket() {
+            // A kernel subscriber: the feed coalesces, bounded by the name table.
+            let conn = self.conn.as_arc_borrow();
+            let told = match conn.state().feed.lock().as_mut() {
+                Some(feed) => feed.change(r),
+                None => Ok(false),
+            };
+            match told {
+                Ok(true) => Conn::notify_local(conn),
+                Ok(false) => {}
+                // Out of memory: this change is lost, as upstream loses an
+                // event then; the subscription stays (closing it would end
+                // the member's view of the group for good).
+                Err(_) => self.conn.server().service().kernel_event_lost(),
+            }
             return;
         }
         let bytes = self

@@ -23,6 +23,8 @@ pub(crate) const TIPC_SUB_NODE_SCOPE: u32 = 0x40;
 const FILTER_MASK: u32 = TIPC_SUB_PORTS | TIPC_SUB_SERVICE | TIPC_SUB_CANCEL;
 
 pub(crate) const TIPC_WAIT_FOREVER: u32 = !0;
+pub(crate) const TIPC_PUBLISHED: u32 = 1;
+pub(crate) const TIPC_WITHDRAWN: u32 = 2;
 pub(crate) const TIPC_SUBSCR_TIMEOUT: u32 = 3;
 
 /// A decoded request, plus its bytes as sent.
@@ -72,7 +74,6 @@ impl Request {
     /// the socket `port`: its handle is the port, then zeroes, every byte
     /// set (upstream once left four of them uninitialised).
     pub(crate) fn kernel(range: ServiceRange, filter: u32, port: u32) -> Self {
-        let handle = u64::from(port).to_ne_bytes();
         let mut raw = [0u8; SUBSCR_LEN];
         for (i, v) in [
             range.ty,
@@ -86,7 +87,9 @@ impl Request {
         {
             raw[i * 4..i * 4 + 4].copy_from_slice(&v.to_ne_bytes());
         }
-        raw[20..].copy_from_slice(&handle);
+        // The port in the handle's first word (glue.c reads it there, on
+        // either endianness); the rest stays zero.
+        raw[20..24].copy_from_slice(&port.to_ne_bytes());
         Self {
             range,
             timeout: TIPC_WAIT_FOREVER,

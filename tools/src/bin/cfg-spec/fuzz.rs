@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Random and mutated requests: every one gets exactly one reply with a
-//! well-formed header (tcm_len the reply's length, request flag clear, the
-//! request's type and reserved bytes copied) and a well-formed TLV list,
-//! and the service keeps answering.
+//! Random and mutated requests: every one the service must answer gets
+//! exactly one reply with a well-formed header (tcm_len the reply's length,
+//! request flag clear, the request's type and reserved bytes copied) and a
+//! well-formed TLV list, every one it must drop (no whole header, tcm_len
+//! not the bytes sent, flags not exactly TCM_F_REQUEST; see
+//! [`dropped`]) gets none, and the service keeps answering.
 //!
 //! The requests start from valid ones, tagged with their number in the
 //! reserved bytes (so a reply to an earlier request cannot pass for the
@@ -11,6 +13,7 @@
 //! name in them is one no node has, so a request that a faulty service
 //! obeyed would still change nothing.
 
+use super::malformed::dropped;
 use super::peer::{first, Level};
 use super::*;
 use std::sync::OnceLock;
@@ -234,13 +237,22 @@ fn request(rng: &mut Rng, bases: &[Vec<u8>], i: usize) -> Vec<u8> {
     m
 }
 
-/// Sends `n` fuzzed requests to `c`'s node and checks each reply.
-fn fuzz(c: &RdmClient, n: usize, seed: u64) -> CaseResult {
+/// Sends `n` fuzzed requests to `c`'s node and checks each reply; returns
+/// how many the service had to drop.  Those are sent without waiting: a
+/// reply to one would arrive in place of the next answered request's
+/// reply, with another tag, or be left over at the end.
+fn fuzz(c: &RdmClient, n: usize, seed: u64) -> Result<usize, String> {
     let bases = bases()?;
     let mut rng = Rng::new(seed);
+    let mut ignored = 0;
     for i in 0..n {
         let msg = request(&mut rng, &bases, i);
         let at = |e: String| format!("request {i} of seed {seed} ({}): {e}", hex(&msg));
+        if dropped(&msg) {
+            c.send_raw(&msg).map_err(|e| at(e.to_string()))?;
+            ignored += 1;
+            continue;
+        }
         let rep = c.exchange(&msg).map_err(|e| at(e.to_string()))?;
         let area = reply_to(&msg, &rep).map_err(|e| at(format!("reply {}: {e}", hex(&rep))))?;
         parse_tlvs(area).map_err(|e| at(format!("reply {}: {e}", hex(&rep))))?;
@@ -249,7 +261,7 @@ fn fuzz(c: &RdmClient, n: usize, seed: u64) -> CaseResult {
     if let Some(m) = io(c.unexpected(QUIET_MS), "recv")? {
         return Err(format!("seed {seed}: a reply too many: {}", hex(&m)));
     }
-    Ok(())
+    Ok(ignored)
 }
 
 fn noop_works(c: &RdmClient) -> CaseResult {
@@ -259,7 +271,7 @@ fn noop_works(c: &RdmClient) -> CaseResult {
 }
 
 /// The cluster case: fuzz the first peer, whose counters must count
-/// every request once, as replied and as exactly one outcome.
+/// every request once, as replied or ignored and as exactly one outcome.
 pub fn cluster_case() -> CaseResult {
     let n = match std::env::var("CFG_FUZZ") {
         Ok(v) => v.parse().map_err(|_| format!("bad CFG_FUZZ '{v}'"))?,
@@ -269,20 +281,21 @@ pub fn cluster_case() -> CaseResult {
     let _l = Level::set(p, 1)?;
     let c = io(RdmClient::new(p.addr), "socket")?;
     let before = p.counters()?;
-    fuzz(&c, n, seed())?;
+    let ignored = fuzz(&c, n, seed())? as i64;
     let after = p.counters()?;
     let n = n as i64;
     before.expect_rise(
         &after,
         &[
             ("requests", n),
-            ("replied", n),
+            ("replied", n - ignored),
+            ("ignored", ignored),
             ("dropped", 0),
             ("no_memory", 0),
         ],
     )?;
-    // Each request is refused, malformed, unsupported or executed.
-    let kinds = ["refused", "malformed", "unsupported", "executed"];
+    // Each request is refused, malformed, unsupported, executed or ignored.
+    let kinds = ["refused", "malformed", "unsupported", "executed", "ignored"];
     let mut sorted = 0;
     for k in kinds {
         sorted += before.rise(&after, k)?;
@@ -291,6 +304,15 @@ pub fn cluster_case() -> CaseResult {
         sorted == n,
         "{} rose by {sorted} together, for {n} requests",
         kinds.join(" + ")
+    );
+    // A failed command is one of the executed ones.
+    let (failed, executed) = (
+        before.rise(&after, "failed")?,
+        before.rise(&after, "executed")?,
+    );
+    ensure!(
+        failed <= executed,
+        "failed rose by {failed}, more than executed ({executed})"
     );
     noop_works(&c)
 }

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Malformed requests: each kind gets one error reply with code 0x80
-//! (TIPC_CFG_TLV_ERROR) and the request's type (0 without a whole
-//! header), the malformed counter counts them, and the service answers
-//! well-formed requests afterwards.  Only public commands, so the policy
-//! never comes first.
+//! Malformed requests and messages that are no request at all.  Each kind
+//! of malformed request gets one error reply with code 0x80
+//! (TIPC_CFG_TLV_ERROR) and the request's type, counted as malformed.  A
+//! message without a whole header, with a `tcm_len` other than the bytes
+//! received, or with flags other than exactly `TCM_F_REQUEST` (a reply,
+//! say) is dropped unanswered and counted as ignored: answering a reply
+//! could set two services answering each other for ever.  The service
+//! answers well-formed requests afterwards.  Only public commands, so the
+//! policy never comes first.
 
 use super::peer::{first, Level};
 use super::*;
@@ -54,9 +58,48 @@ fn name(n: usize, nul: bool) -> Vec<u8> {
     v
 }
 
-/// Every kind of malformed request, named.
-pub fn kinds() -> Vec<(&'static str, Vec<u8>)> {
+/// Whether the service must drop `msg` unanswered: no whole header,
+/// flags other than exactly `TCM_F_REQUEST`, or a `tcm_len` other than
+/// the bytes received.  The fuzz goes by this.  A message longer than a
+/// request may be is answered as too long whatever its `tcm_len` says:
+/// the service reads one byte more than the limit and no further, so it
+/// cannot tell how many bytes were sent.
+pub fn dropped(msg: &[u8]) -> bool {
+    match Header::decode(msg) {
+        None => true,
+        Some(h) if h.flags != TCM_F_REQUEST => true,
+        Some(_) if msg.len() > MAX_REQUEST_LEN => false,
+        Some(h) => h.len as usize != msg.len(),
+    }
+}
+
+/// Every kind of message that is no request, named.
+fn dropped_kinds() -> Vec<(&'static str, Vec<u8>)> {
     let noop = encode_request(TIPC_CMD_NOOP, None);
+    vec![
+        // Not an empty message: TIPC drops those before any socket sees
+        // them (tipc_recvmsg()), so the service never gets one.
+        ("one_byte", vec![0x80]),
+        ("header_of_15_bytes", noop[..15].to_vec()),
+        (
+            "tcm_len_above_received",
+            header(20, TIPC_CMD_NOOP, TCM_F_REQUEST),
+        ),
+        ("tcm_len_below_received", set_len(links(), 16)),
+        (
+            "flags_without_request",
+            encode_request_with(TIPC_CMD_NOOP, 0, [0; 8], None),
+        ),
+        (
+            "flags_with_more",
+            encode_request_with(TIPC_CMD_NOOP, TCM_F_REQUEST | TCM_F_MORE, [0; 8], None),
+        ),
+    ]
+}
+
+/// Every kind of malformed request, named; the last is over the size
+/// limit.
+fn answered_kinds() -> Vec<(&'static str, Vec<u8>)> {
     let mut two_tlvs = links();
     two_tlvs.extend(Tlv::net_addr(0).encode());
     let two_tlvs = set_len(two_tlvs, 32);
@@ -67,24 +110,7 @@ pub fn kinds() -> Vec<(&'static str, Vec<u8>)> {
     odd.extend([0; 2]);
     let stats = TIPC_CMD_SHOW_LINK_STATS;
     vec![
-        // Not an empty message: TIPC drops those before any socket sees
-        // them (tipc_recvmsg()), so the service never gets one to answer.
-        ("one_byte", vec![0x80]),
-        ("header_of_15_bytes", noop[..15].to_vec()),
-        (
-            "tcm_len_above_received",
-            header(20, TIPC_CMD_NOOP, TCM_F_REQUEST),
-        ),
-        ("tcm_len_below_received", set_len(links(), 16)),
         ("tcm_len_not_multiple_of_4", odd),
-        (
-            "flags_without_request",
-            encode_request_with(TIPC_CMD_NOOP, 0, [0; 8], None),
-        ),
-        (
-            "flags_with_more",
-            encode_request_with(TIPC_CMD_NOOP, TCM_F_REQUEST | TCM_F_MORE, [0; 8], None),
-        ),
         (
             "tlv_len_below_4",
             with_tlv(TIPC_CMD_GET_LINKS, 2, TIPC_TLV_NET_ADDR, &[0; 4]),
@@ -132,14 +158,28 @@ pub fn kinds() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Checks that [`dropped`], which the fuzz goes by, classes every named
+/// kind as it is listed.
+fn classed_as(kinds: &[(&str, Vec<u8>)], drop: bool) -> CaseResult {
+    for (what, msg) in kinds {
+        ensure!(
+            dropped(msg) == drop,
+            "{what}: listed as {}, but dropped() says otherwise",
+            if drop { "dropped" } else { "answered" }
+        );
+    }
+    Ok(())
+}
+
 pub fn answered() -> CaseResult {
     let p = first()?;
     let _l = Level::set(p, 1)?;
-    let kinds = kinds();
+    let kinds = answered_kinds();
     ensure!(
         kinds.last().is_some_and(|k| k.1.len() > MAX_REQUEST_LEN),
         "the last kind must be over the size limit"
     );
+    classed_as(&kinds, false)?;
     let c = io(RdmClient::new(p.addr), "socket")?;
     let before = p.counters()?;
     for (what, msg) in &kinds {
@@ -157,6 +197,50 @@ pub fn answered() -> CaseResult {
             ("requests", n + 1),
             ("replied", n + 1),
             ("malformed", n),
+            ("ignored", 0),
+            ("refused", 0),
+            ("unsupported", 0),
+            ("executed", 1),
+        ],
+    )
+}
+
+/// Every message that is no request is sent, then a NOOP request, all
+/// from one socket.  The service handles one socket's messages in order,
+/// so a reply to any of the others would arrive before the NOOP's: the
+/// first reply must be the NOOP's, and then nothing else is waiting.
+pub fn not_answered() -> CaseResult {
+    let p = first()?;
+    let _l = Level::set(p, 1)?;
+    let kinds = dropped_kinds();
+    classed_as(&kinds, true)?;
+    let c = io(RdmClient::new(p.addr), "socket")?;
+    // Tagged, so no reply to another message can pass for its reply.
+    let noop = encode_request_with(TIPC_CMD_NOOP, TCM_F_REQUEST, *b"not-answ", None);
+    let mut want = noop.clone();
+    want[7] = 0;
+    let before = p.counters()?;
+    for (what, msg) in &kinds {
+        io(c.send_raw(msg), what)?;
+    }
+    io(c.send_raw(&noop), "noop")?;
+    let rep = io(c.recv_reply(c.timeout_ms), "first reply")?;
+    ensure!(
+        rep == want,
+        "first reply {}, expected the noop's {}",
+        hex(&rep),
+        hex(&want)
+    );
+    ensure!(!io(c.pending(), "poll")?, "a second reply after the noop's");
+    let after = p.counters()?;
+    let n = kinds.len() as i64;
+    before.expect_rise(
+        &after,
+        &[
+            ("requests", n + 1),
+            ("ignored", n),
+            ("replied", 1),
+            ("malformed", 0),
             ("refused", 0),
             ("unsupported", 0),
             ("executed", 1),

@@ -118,8 +118,26 @@ impl Peer {
             .map_err(|e| format!("{}: write {v} to {REMOTE_MNG}: {e}", self.name()))
     }
 
-    /// This node's service counters (`config.*` of /proc/net/tipc_server).
+    /// This node's service counters (`config.*` of /proc/net/tipc_server),
+    /// once every request received has been disposed of: a reply is counted
+    /// only after it was sent, so a client can hold it before the counter
+    /// rose. Waits (boundedly) for `requests` to equal the sum of the
+    /// outcomes that end a request.
     pub fn counters(&self) -> Result<Counters, String> {
+        const OUTCOMES: [&str; 5] = ["replied", "send_errors", "dropped", "ignored", "no_memory"];
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let c = self.read_counters()?;
+            let get = |k: &str| c.0.get(k).copied().unwrap_or(0);
+            let done: u64 = OUTCOMES.iter().map(|k| get(k)).sum();
+            if done == get("requests") || std::time::Instant::now() > end {
+                return Ok(c);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    fn read_counters(&self) -> Result<Counters, String> {
         let text = self
             .in_ns(|| std::fs::read_to_string(STATS))?
             .map_err(|e| format!("{}: {STATS}: {e}", self.name()))?;

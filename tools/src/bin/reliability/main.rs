@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //! reliability: the Rust server's race and lifetime scenarios.
 //!
-//! Each historical upstream bug of the topology server (see
-//! Documentation/tipc-rust/reliability.rst) is a scenario here that opens
-//! the race window with the server's fault-injection points
-//! (`fault_points`, `fault_delay_ms`, `fault_hits` in
-//! /sys/module/tipc/parameters) and then checks what a server with the bug
-//! would get wrong: objects that outlive their connection or namespace
+//! Each historical upstream bug of the topology server, and each fault
+//! found in this server (see Documentation/tipc-rust/reliability.rst), is
+//! a scenario here. A scenario runs its server in a namespace of its own,
+//! holds it at a fault-injection point there (`fault_points`, `fault_net`,
+//! `fault_hold`, `fault_hits` in /sys/module/tipc/parameters), waits until
+//! the server is there, makes the other side of the race happen, and only
+//! then releases it: the order is the scenario's, not the clock's. Then it
+//! checks what a server with the bug would get wrong: objects that outlive their connection or namespace
 //! (the `live.*` counters in /proc/net/tipc_server return to their
 //! baseline), requests that are lost, a server that no longer serves.
 //! Use-after-free and lock misuse are left to KASAN and lockdep, which the
@@ -14,6 +16,7 @@
 //!
 //!   reliability [CASE]          the scenarios (KTAP suite tipc_reliability)
 //!   reliability churn N         namespace churn with N namespaces
+//!   reliability repeat N        each fault scenario N times in a row
 //!
 //! Sizes come from the environment: CHURN (namespaces, 20),
 //! STALLED_EVENTS (20000) and STALLED_LIMIT (the event_queue_limit used,
@@ -31,28 +34,40 @@ use tipc_tools::ktap::{run_suite, Case, CaseResult};
 use tipc_tools::*;
 
 const STATS: &str = "/proc/net/tipc_server";
+/// The same file as a thread inside another namespace sees it.
+const THREAD_STATS: &str = "/proc/thread-self/net/tipc_server";
 const PARAMS: &str = "/sys/module/tipc/parameters";
-/// Fault-injection points (net/tipc/rust/core/fault.rs).
-const ACCEPT_BEFORE_START: u32 = 1 << 0;
-const RECEIVE_BEFORE_HANDLE: u32 = 1 << 1;
-const STOP_BEFORE_DRAIN: u32 = 1 << 2;
-const SEND_BEFORE_SEND: u32 = 1 << 3;
-/// Injected delay, ms: long enough for the other side of the race.
-const DELAY_MS: u32 = 300;
-/// How long objects may take to go after their owner did.
-const SETTLE: Duration = Duration::from_secs(20);
+/// Fault-injection points (`enum tipc_rs_fault`, net/tipc/rust/glue.h).
+const ACCEPT_BEFORE_START: usize = 0;
+const RECEIVE_BEFORE_HANDLE: usize = 1;
+const STOP_BEFORE_DRAIN: usize = 2;
+const SEND_BEFORE_SEND: usize = 3;
+const SEND_BEFORE_REQUEUE: usize = 4;
+const NODE_STATE: usize = 5;
+const EXIT_AFTER_STOP: usize = 6;
+const FINALIZE: usize = 7;
+/// The longest a held point waits for its release: a bound for a test
+/// that dies, never reached by one that runs (checked).
+const HOLD_MS: u32 = 60_000;
+/// How long objects may take to go after their owner did, and the longest
+/// a scenario waits for the server to reach a point.
+const SETTLE: Duration = Duration::from_secs(30);
+/// After this long without reaching a point, a scenario makes more work.
+const DRIVE_AFTER: Duration = Duration::from_secs(3);
 
 fn io<T>(r: std::io::Result<T>, what: &str) -> Result<T, String> {
     r.map_err(|e| format!("{what}: {e}"))
 }
 
-fn stats() -> Result<BTreeMap<String, u64>, String> {
-    let text = io(std::fs::read_to_string(STATS), STATS)?;
-    Ok(text
-        .lines()
+fn parse_stats(text: &str) -> BTreeMap<String, u64> {
+    text.lines()
         .filter_map(|l| l.split_once(' '))
         .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
-        .collect())
+        .collect()
+}
+
+fn stats() -> Result<BTreeMap<String, u64>, String> {
+    Ok(parse_stats(&io(std::fs::read_to_string(STATS), STATS)?))
 }
 
 fn stat(name: &str) -> Result<u64, String> {
@@ -60,6 +75,17 @@ fn stat(name: &str) -> Result<u64, String> {
         .get(name)
         .copied()
         .ok_or(format!("no {name} in {STATS}"))
+}
+
+/// Counter `name` of the servers of namespace `ns`.
+fn ns_stat(ns: &Netns, name: &'static str) -> Result<u64, String> {
+    in_netns(ns, move || {
+        let text = io(std::fs::read_to_string(THREAD_STATS), THREAD_STATS)?;
+        parse_stats(&text)
+            .get(name)
+            .copied()
+            .ok_or(format!("no {name} in {THREAD_STATS}"))
+    })
 }
 
 /// The server objects alive in every namespace together.
@@ -78,20 +104,26 @@ fn live() -> Result<Live, String> {
     })
 }
 
+/// Waits until `cond` holds, for at most [`SETTLE`].
+fn wait_for(what: &str, mut cond: impl FnMut() -> Result<bool, String>) -> CaseResult {
+    let end = Instant::now() + SETTLE;
+    while !cond()? {
+        if Instant::now() > end {
+            return Err(format!("{what}: not within {SETTLE:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
 /// Waits until the live objects are back to `base`: whatever a scenario
 /// made must go once its clients and namespaces have.
 fn settle(base: Live) -> CaseResult {
-    let end = Instant::now() + SETTLE;
-    loop {
-        let now = live()?;
-        if now == base {
-            return Ok(());
-        }
-        if Instant::now() > end {
-            return Err(format!("live objects {now:?}, expected {base:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for(
+        "live objects back to their baseline",
+        || Ok(live()? == base),
+    )
+    .map_err(|e| format!("{e}: {:?}, expected {base:?}", live()))
 }
 
 fn param(name: &str) -> Result<u64, String> {
@@ -105,50 +137,94 @@ fn set_param(name: &str, v: u32) -> Result<(), String> {
     io(std::fs::write(&p, v.to_string()), &p)
 }
 
-/// Fault injection at `points` while alive; off again when dropped.
+/// `fault_hits`: one count per point.
+fn hits() -> Result<Vec<u64>, String> {
+    let p = format!("{PARAMS}/fault_hits");
+    let v = io(std::fs::read_to_string(&p), &p)?;
+    v.trim()
+        .split(',')
+        .map(|h| h.parse().map_err(|_| format!("{p}: '{v}'")))
+        .collect()
+}
+
+fn mask(points: &[usize]) -> u32 {
+    points.iter().fold(0, |m, p| m | 1 << p)
+}
+
+/// Fault injection in one namespace while alive: the server stops at the
+/// selected points there, and the held ones wait until released. Off
+/// again, and everything released, when dropped.
 struct Faults {
-    hits: u64,
+    hits: Vec<u64>,
+    expired: u64,
 }
 
 impl Faults {
-    fn on(points: u32) -> Result<Self, String> {
-        Self::on_for(points, DELAY_MS)
+    fn on(ns: &Netns, points: &[usize], hold: &[usize]) -> Result<Self, String> {
+        set_param("fault_points", 0)?;
+        set_param("fault_delay_ms", 0)?;
+        set_param("fault_hold_ms", HOLD_MS)?;
+        set_param("fault_hold", mask(hold))?;
+        set_param("fault_net", ns.inum()?)?;
+        let f = Faults {
+            hits: hits()?,
+            expired: param("fault_expired")?,
+        };
+        set_param("fault_points", mask(points))?;
+        Ok(f)
     }
 
-    fn on_for(points: u32, delay_ms: u32) -> Result<Self, String> {
-        set_param("fault_delay_ms", delay_ms)?;
-        let hits = param("fault_hits")?;
-        set_param("fault_points", points)?;
-        Ok(Faults { hits })
+    /// Times the server has been at `point` in the namespace so far.
+    fn hits(&self, point: usize) -> Result<u64, String> {
+        let now = hits()?;
+        let (Some(now), Some(then)) = (now.get(point), self.hits.get(point)) else {
+            return Err(format!("no fault point {point}"));
+        };
+        Ok(now - then)
     }
 
-    /// Waits until the server is inside a window.
-    fn wait_hit(&self) -> CaseResult {
+    /// Waits until the server is at `point`; whenever it takes
+    /// [`DRIVE_AFTER`], `drive` makes more work that passes there.
+    fn wait_hit(&self, point: usize, mut drive: impl FnMut() -> CaseResult) -> CaseResult {
         let end = Instant::now() + SETTLE;
-        while param("fault_hits")? == self.hits {
+        let mut next = Instant::now() + DRIVE_AFTER;
+        while self.hits(point)? == 0 {
             if Instant::now() > end {
-                return Err("the server never reached the fault-injection point".into());
+                return Err(format!("the server never reached fault point {point}"));
+            }
+            if Instant::now() > next {
+                drive()?;
+                next = Instant::now() + DRIVE_AFTER;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
         Ok(())
     }
 
-    /// Fails unless the server went through a selected point: otherwise
-    /// the scenario did not test the window it is about.
-    fn check_hit(&self) -> CaseResult {
-        let now = param("fault_hits")?;
-        if now > self.hits {
-            Ok(())
-        } else {
-            Err("no fault-injection point was hit".into())
+    fn release(&self, point: usize) -> CaseResult {
+        let held = param("fault_hold")? as u32;
+        set_param("fault_hold", held & !(1 << point))
+    }
+
+    /// Releases every point, and checks that none was released by its
+    /// time bound: the scenario, not the clock, decided the order.
+    fn release_all(&self) -> CaseResult {
+        set_param("fault_hold", 0)?;
+        let expired = param("fault_expired")? - self.expired;
+        if expired > 0 {
+            return Err(format!(
+                "{expired} hold(s) ended by time, not by the scenario"
+            ));
         }
+        Ok(())
     }
 }
 
 impl Drop for Faults {
     fn drop(&mut self) {
         let _ = set_param("fault_points", 0);
+        let _ = set_param("fault_hold", 0);
+        let _ = set_param("fault_net", 0);
     }
 }
 
@@ -183,22 +259,74 @@ fn still_serving() -> CaseResult {
     Ok(())
 }
 
+/// A socket bound to instances `0..n` of `ty`, node scope.
+fn bound(ty: u32, n: u32) -> Result<Socket, String> {
+    let s = io(Socket::rdm(), "socket")?;
+    for i in 0..n {
+        io(s.bind(ty, i, i, Scope::Node), "bind")?;
+    }
+    Ok(s)
+}
+
+/// A client of the topology service and the bindings it watches.
+struct Watcher {
+    client: TopologyClient,
+    _bindings: Socket,
+}
+
+/// In `ns`: `bindings` instances of `ty` bound, and a client subscribed to
+/// all of `ty`; both stay until dropped (and keep `ns` alive until then).
+fn watch_in(ns: &Netns, ty: u32, bindings: u32) -> Result<Watcher, String> {
+    in_netns(ns, move || {
+        let b = bound(ty, bindings)?;
+        let c = connect()?;
+        io(
+            c.subscribe(&Subscr::new(ty, 0, !0, TIPC_SUB_PORTS)),
+            "subscribe",
+        )?;
+        Ok(Watcher {
+            client: c,
+            _bindings: b,
+        })
+    })
+}
+
+impl Watcher {
+    /// One more subscription: more work for the server.
+    fn again(&self, ty: u32) -> CaseResult {
+        io(
+            self.client
+                .subscribe(&Subscr::new(ty, 0, !0, TIPC_SUB_PORTS)),
+            "subscribe",
+        )
+    }
+}
+
+fn nothing() -> CaseResult {
+    Ok(())
+}
+
 /// Upstream leaked a connection when accept failed half-way, and used a
-/// socket before its callbacks were set. Here the client is gone (and
-/// its request queued) before the server has set the connection up.
+/// socket before its callbacks were set. Here the client is gone (its
+/// request queued) while the server holds its connection before set-up.
+/// (One client: the accept work is held, so a second connect would wait.)
 fn client_gone_before_setup() -> CaseResult {
     let base = live()?;
-    let f = Faults::on(ACCEPT_BEFORE_START)?;
-    for _ in 0..3 {
+    let ns = Netns::new()?;
+    let f = Faults::on(&ns, &[ACCEPT_BEFORE_START], &[ACCEPT_BEFORE_START])?;
+    let client = in_netns(&ns, || {
         let c = connect()?;
         io(
             c.subscribe(&Subscr::new(6001, 0, 9, TIPC_SUB_PORTS)),
             "subscribe",
         )?;
-    }
-    sleep_ms(2 * DELAY_MS);
-    f.check_hit()?;
+        Ok(c)
+    })?;
+    f.wait_hit(ACCEPT_BEFORE_START, nothing)?;
+    drop(client);
+    f.release_all()?;
     drop(f);
+    ns.delete()?;
     settle(base)?;
     still_serving()
 }
@@ -206,17 +334,13 @@ fn client_gone_before_setup() -> CaseResult {
 /// A request that arrives before the connection's callbacks are set must
 /// still be read: its initial status comes back.
 fn request_before_setup_served() -> CaseResult {
-    let s = io(Socket::rdm(), "socket")?;
-    io(s.bind(6002, 5, 5, Scope::Node), "bind")?;
-    let f = Faults::on(ACCEPT_BEFORE_START)?;
-    let c = connect()?;
-    io(
-        c.subscribe(&Subscr::new(6002, 0, 9, TIPC_SUB_PORTS)),
-        "subscribe",
-    )?;
-    let e = expect_event(&c, 10_000)?;
-    f.check_hit()?;
-    if e.event != TIPC_PUBLISHED || e.found_lower != 5 {
+    let ns = Netns::new()?;
+    let f = Faults::on(&ns, &[ACCEPT_BEFORE_START], &[ACCEPT_BEFORE_START])?;
+    let w = watch_in(&ns, 6002, 1)?;
+    f.wait_hit(ACCEPT_BEFORE_START, nothing)?;
+    f.release_all()?;
+    let e = expect_event(&w.client, 10_000)?;
+    if e.event != TIPC_PUBLISHED || e.found_lower != 0 {
         return Err(format!("unexpected event {e:?}"));
     }
     Ok(())
@@ -244,38 +368,26 @@ fn peer_shutdown_frees_subscriptions() -> CaseResult {
     still_serving()
 }
 
-/// Connects from namespace `ns`, sends a subscription and leaves at once.
-fn subscribe_and_leave(ns: &Netns, ty: u32, bindings: u32) -> CaseResult {
-    in_netns(ns, move || {
-        let held: Vec<Socket> = (0..bindings)
-            .map(|i| {
-                let s = io(Socket::rdm(), "socket")?;
-                io(s.bind(ty, i, i, Scope::Node), "bind")?;
-                Ok(s)
-            })
-            .collect::<Result<_, String>>()?;
-        let c = connect()?;
-        io(
-            c.subscribe(&Subscr::new(ty, 0, !0, TIPC_SUB_PORTS)),
-            "subscribe",
-        )?;
-        drop(held);
-        Ok(())
-    })
-}
-
-/// Makes a client in a fresh namespace connect, subscribe and leave, and
-/// deletes the namespace as soon as the server is inside the window at
-/// `points` (which lasts a second): the namespace's servers stop while
-/// that work is in flight. Everything of the namespace must go.
-fn namespace_exit_in_window(points: u32, bindings: u32) -> CaseResult {
+/// Holds the server of a fresh namespace at `point` with work of a client
+/// there (`bindings` names watched), then deletes the namespace and
+/// releases the point only once the servers' stop has begun: the stop
+/// meets that work in flight. Everything of the namespace must go.
+fn namespace_exit_in_window(point: usize, bindings: u32) -> CaseResult {
+    const TYPE: u32 = 6004;
     let base = live()?;
     let ns = Netns::new()?;
-    let f = Faults::on_for(points, 1000)?;
-    subscribe_and_leave(&ns, 6004, bindings)?;
-    f.wait_hit()?;
+    let f = Faults::on(
+        &ns,
+        &[point, STOP_BEFORE_DRAIN],
+        &[point, STOP_BEFORE_DRAIN],
+    )?;
+    let w = watch_in(&ns, TYPE, bindings)?;
+    f.wait_hit(point, || w.again(TYPE))?;
+    // The client goes: nothing holds the namespace any more.
+    drop(w);
     ns.delete()?;
-    sleep_ms(1500);
+    f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
+    f.release_all()?;
     drop(f);
     settle(base)?;
     still_serving()
@@ -289,7 +401,7 @@ fn namespace_exit_during_accept() -> CaseResult {
 }
 
 /// A receive racing the close left an orphan subscription upstream: the
-/// request is handled after the namespace's server has closed it.
+/// request is handled after the namespace's server has begun to stop.
 fn namespace_exit_during_receive() -> CaseResult {
     namespace_exit_in_window(RECEIVE_BEFORE_HANDLE, 0)
 }
@@ -300,12 +412,12 @@ fn namespace_exit_during_send() -> CaseResult {
     namespace_exit_in_window(SEND_BEFORE_SEND, 4)
 }
 
-/// The stop itself is slowed: connections, queued work and timers in
-/// flight meanwhile must all be gone when it returns.
+/// The stop itself is held: connections, queued work and timers that fire
+/// meanwhile must all be gone when it returns.
 fn namespace_exit_slow_stop() -> CaseResult {
     let base = live()?;
     let ns = Netns::new()?;
-    let f = Faults::on(STOP_BEFORE_DRAIN)?;
+    let f = Faults::on(&ns, &[STOP_BEFORE_DRAIN], &[STOP_BEFORE_DRAIN])?;
     in_netns(&ns, || {
         let c = connect()?;
         let mut sub = Subscr::new(6005, 0, 9, TIPC_SUB_PORTS);
@@ -318,11 +430,167 @@ fn namespace_exit_slow_stop() -> CaseResult {
         Ok(())
     })?;
     ns.delete()?;
-    sleep_ms(4 * DELAY_MS);
-    let hit = f.check_hit();
+    f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
+    // The subscription's timer fires while the stop is held.
+    sleep_ms(200);
+    f.release_all()?;
     drop(f);
     settle(base)?;
-    hit
+    still_serving()
+}
+
+/// Releases a send work held where it re-queues itself only after the
+/// namespace's stop has begun and has had time to reach its drain, so
+/// that the re-queue lands while the stop waits for that work. A stop that
+/// flushes instead of draining returns without the re-queued work, which
+/// then holds the last reference to the server and destroys the server's
+/// queue from that queue's own worker: a hang, and objects that never go.
+/// (The first stop of a namespace is its topology server's, then comes
+/// the configuration server's. If the stop is slower than the pause here,
+/// the re-queue comes first and the scenario cannot tell; it never fails a
+/// correct server.)
+fn stop_meets_requeue(f: &Faults, ns: Netns, client: impl FnOnce()) -> CaseResult {
+    client();
+    ns.delete()?;
+    f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
+    f.release(STOP_BEFORE_DRAIN)?;
+    sleep_ms(300);
+    f.release_all()
+}
+
+/// The topology server's send work past its budget re-queues itself
+/// while the namespace stops.
+fn stop_waits_for_requeued_send() -> CaseResult {
+    const TYPE: u32 = 6007;
+    let base = live()?;
+    let ns = Netns::new()?;
+    let points = [SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN];
+    let f = Faults::on(&ns, &points, &points)?;
+    // More events than one run of the send work sends.
+    let w = watch_in(&ns, TYPE, 100)?;
+    f.wait_hit(SEND_BEFORE_REQUEUE, || w.again(TYPE))?;
+    stop_meets_requeue(&f, ns, || drop(w))?;
+    drop(f);
+    settle(base)?;
+    still_serving()
+}
+
+/// The configuration service's send work past its budget re-queues
+/// itself while the namespace stops (a flood of requests).
+fn config_stop_waits_for_requeued_send() -> CaseResult {
+    let base = live()?;
+    let ns = Netns::new()?;
+    ns.exec(&["/sbin/tipc", "node", "set", "addr", "1.1.77"])?;
+    let addr = tipc_addr(1, 1, 77);
+    let points = [SEND_BEFORE_SEND, SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN];
+    let f = Faults::on(&ns, &points, &points)?;
+    // Requests that the service handles while its first send is held, so
+    // that its send work finds more replies than one run sends.
+    let requests = 100u32;
+    let client = in_netns(&ns, move || {
+        let c = io(Socket::rdm(), "socket")?;
+        let to = SocketAddr::Service {
+            ty: TIPC_NODE_STATE,
+            instance: addr,
+            domain: 0,
+        };
+        let noop = tipc_tools::cfg::encode_request(tipc_tools::cfg::TIPC_CMD_NOOP, None);
+        for _ in 0..requests {
+            io(c.send_to(&noop, to), "request")?;
+        }
+        Ok(c)
+    })?;
+    f.wait_hit(SEND_BEFORE_SEND, nothing)?;
+    wait_for("replies queued", || {
+        Ok(ns_stat(&ns, "config.reply_queue")? >= u64::from(requests))
+    })?;
+    f.release(SEND_BEFORE_SEND)?;
+    f.wait_hit(SEND_BEFORE_REQUEUE, nothing)?;
+    stop_meets_requeue(&f, ns, || drop(client))?;
+    drop(f);
+    settle(base)?;
+    still_serving()
+}
+
+/// `tipc_net_finalize()` can run after the servers' namespace exit (it is
+/// stopped only by TIPC's own, later, exit): a node whose address trial
+/// ends then asks the servers, which are gone, for its node-state name.
+/// The scenario holds the finalize until the namespace's exit is held
+/// after the servers are gone, then lets it run.
+fn node_state_after_servers_gone() -> CaseResult {
+    let base = live()?;
+    let ns = Netns::new()?;
+    ns.exec(&[
+        "/sbin/ip", "link", "add", "tvx0", "type", "veth", "peer", "name", "tvy0",
+    ])?;
+    ns.exec(&["/sbin/ip", "link", "set", "tvx0", "up"])?;
+    ns.exec(&["/sbin/ip", "link", "set", "tvy0", "up"])?;
+    let f = Faults::on(
+        &ns,
+        &[FINALIZE, EXIT_AFTER_STOP, NODE_STATE],
+        &[FINALIZE, EXIT_AFTER_STOP],
+    )?;
+    // No address: the bearer starts the node's address trial, whose end
+    // (a second later) queues the finalize.
+    ns.exec(&[
+        "/sbin/tipc",
+        "bearer",
+        "enable",
+        "media",
+        "eth",
+        "dev",
+        "tvx0",
+    ])?;
+    f.wait_hit(FINALIZE, nothing)?;
+    ns.delete()?;
+    f.wait_hit(EXIT_AFTER_STOP, nothing)?;
+    f.release(FINALIZE)?;
+    f.wait_hit(NODE_STATE, nothing)?;
+    f.release_all()?;
+    drop(f);
+    settle(base)?;
+    still_serving()
+}
+
+/// A subscriber that never reads and keeps subscribing to names that
+/// exist: each subscription's initial report goes past the queue limit
+/// (the report is the name table's, it cannot be cut), but a subscription
+/// that arrives when the queue holds its limit closes the connection, so
+/// the queue never holds more than the limit and one report.
+fn subscribe_past_full_queue_closes() -> CaseResult {
+    const TYPE: u32 = 6008;
+    const NAMES: u32 = 50;
+    const LIMIT: u32 = 100;
+    let old_limit = param("event_queue_limit")? as u32;
+    set_param("event_queue_limit", LIMIT)?;
+    let r = (|| {
+        let ns = Netns::new()?;
+        let w = watch_in(&ns, TYPE, NAMES)?;
+        // Far more events than the connection's flow-control window (512
+        // messages) and the limit together.
+        for _ in 0..40 {
+            if w.again(TYPE).is_err() {
+                break; // closed by the server meanwhile
+            }
+        }
+        wait_for("the connection closed", || {
+            Ok(ns_stat(&ns, "topology.connections")? == 0)
+        })?;
+        let closed = ns_stat(&ns, "topology.closed_overflow")?;
+        let high = ns_stat(&ns, "topology.queue_high_water")?;
+        if closed != 1 {
+            return Err(format!("closed_overflow {closed}, expected 1"));
+        }
+        if high > u64::from(LIMIT + NAMES) {
+            return Err(format!(
+                "queue reached {high} events; bound: limit {LIMIT} + one report of {NAMES}"
+            ));
+        }
+        Ok(())
+    })();
+    let restored = set_param("event_queue_limit", old_limit);
+    r?;
+    restored
 }
 
 /// Namespaces created and destroyed in a loop while clients connect,
@@ -495,8 +763,157 @@ fn stalled_and_slow_subscribers() -> CaseResult {
     still_serving()
 }
 
+/// Threads named after the TIPC servers' workqueues (`tipc_*`).
+fn tipc_threads() -> Result<usize, String> {
+    let procs = io(std::fs::read_dir("/proc"), "/proc")?;
+    Ok(procs
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("comm")).ok())
+        .filter(|comm| comm.starts_with("tipc"))
+        .count())
+}
+
+/// New namespaces cost the servers no thread: upstream's queues have no
+/// rescuer, and neither may ours (a `WQ_MEM_RECLAIM` queue has one each).
+/// Runs for every server variant (it only reads /proc).
+fn namespaces_add_no_threads() -> CaseResult {
+    let before = tipc_threads()?;
+    let namespaces = (0..10)
+        .map(|_| Netns::new())
+        .collect::<Result<Vec<_>, _>>()?;
+    let after = tipc_threads()?;
+    drop(namespaces);
+    println!(
+        "# 10 namespaces: {} new tipc threads",
+        after.saturating_sub(before)
+    );
+    ensure!(
+        after <= before,
+        "10 namespaces added {} tipc threads",
+        after - before
+    );
+    Ok(())
+}
+
+/// Group messaging learns of members through kernel subscriptions of the
+/// topology service. A flood of members joining and leaving while the
+/// server's send work is held must neither close those subscriptions
+/// (membership events would stop for good) nor grow memory with the
+/// flood: members that came and went unseen are never told, and those
+/// that stay are.
+fn group_membership_survives_flood() -> CaseResult {
+    const GROUP: u32 = 7100;
+    const FLOOD: u32 = 300;
+    const LIMIT: u32 = 50;
+    let old_limit = param("event_queue_limit")? as u32;
+    set_param("event_queue_limit", LIMIT)?;
+    let r = (|| {
+        let base = live()?;
+        let ns = Netns::new()?;
+        let join = move |instance: u32, events: bool| -> Result<Socket, String> {
+            let s = io(Socket::rdm(), "socket")?;
+            io(s.join_group(GROUP, instance, events), "join")?;
+            Ok(s)
+        };
+        let (a, b) = in_netns(&ns, move || Ok((join(1, true)?, join(2, false)?)))?;
+        let mut view = Members::default();
+        view.read_until(&a, |v| v.len() == 1)?;
+        let f = Faults::on(&ns, &[SEND_BEFORE_SEND], &[SEND_BEFORE_SEND])?;
+        let e = in_netns(&ns, move || join(5, false))?;
+        f.wait_hit(SEND_BEFORE_SEND, nothing)?;
+        in_netns(&ns, move || {
+            for i in 0..FLOOD {
+                drop(join(100 + i, false)?);
+            }
+            Ok(())
+        })?;
+        f.release_all()?;
+        drop(f);
+        let d = in_netns(&ns, move || join(4, false))?;
+        let want: Vec<SocketAddr> = [&b, &e, &d]
+            .iter()
+            .map(|s| io(s.id(), "getsockname").map(|(port, node)| SocketAddr::Id { port, node }))
+            .collect::<Result<_, _>>()?;
+        view.read_until(&a, |v| want.iter().all(|m| v.contains(m)))?;
+        ensure!(
+            view.len() == 3,
+            "members seen: {:?}, expected {want:?}",
+            view.0
+        );
+        for (name, expect) in [
+            ("topology.closed_overflow", 0),
+            ("topology.closed_no_memory", 0),
+        ] {
+            let got = ns_stat(&ns, name)?;
+            ensure!(got == expect, "{name} {got}, expected {expect}");
+        }
+        drop((a, b, d, e));
+        ns.delete()?;
+        settle(base)
+    })();
+    let restored = set_param("event_queue_limit", old_limit);
+    r?;
+    restored
+}
+
+/// The members a group socket has been told of (join and leave events):
+/// those joined and not left since.
+#[derive(Default)]
+struct Members(Vec<SocketAddr>);
+
+impl Members {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Reads membership events into the view until `done` says so.
+    fn read_until(&mut self, s: &Socket, done: impl Fn(&Vec<SocketAddr>) -> bool) -> CaseResult {
+        let end = Instant::now() + SETTLE;
+        let mut buf = [0u8; 64];
+        while !done(&self.0) {
+            ensure!(Instant::now() < end, "members seen: {:?}", self.0);
+            let Some((_, flags, from)) = io(s.recv_msg(&mut buf, 1000), "recv")? else {
+                continue;
+            };
+            ensure!(
+                flags & libc::MSG_OOB != 0,
+                "a message that is no membership event"
+            );
+            if flags & libc::MSG_EOR != 0 {
+                // A member that leaves before this socket's group took it
+                // into service is reported gone without having been
+                // reported (group.c: its JOIN came, its binding's event
+                // not yet): nothing to take out then.
+                self.0.retain(|m| *m != from);
+            } else {
+                ensure!(!self.0.contains(&from), "{from:?} joined twice");
+                self.0.push(from);
+            }
+        }
+        Ok(())
+    }
+}
+
 const CASES: &[Case] = &[
     ("client_gone_before_setup", client_gone_before_setup),
+    ("stop_waits_for_requeued_send", stop_waits_for_requeued_send),
+    (
+        "config_stop_waits_for_requeued_send",
+        config_stop_waits_for_requeued_send,
+    ),
+    (
+        "node_state_after_servers_gone",
+        node_state_after_servers_gone,
+    ),
+    (
+        "subscribe_past_full_queue_closes",
+        subscribe_past_full_queue_closes,
+    ),
+    (
+        "group_membership_survives_flood",
+        group_membership_survives_flood,
+    ),
+    ("namespaces_add_no_threads", namespaces_add_no_threads),
     ("request_before_setup_served", request_before_setup_served),
     (
         "peer_shutdown_frees_subscriptions",
@@ -513,9 +930,50 @@ const CASES: &[Case] = &[
     ("stalled_and_slow_subscribers", stalled_and_slow_subscribers),
 ];
 
+/// The scenarios that hold the server at fault-injection points: the ones
+/// `repeat` runs again and again.
+const FAULT_CASES: &[Case] = &[
+    ("client_gone_before_setup", client_gone_before_setup),
+    ("request_before_setup_served", request_before_setup_served),
+    ("namespace_exit_during_accept", namespace_exit_during_accept),
+    (
+        "namespace_exit_during_receive",
+        namespace_exit_during_receive,
+    ),
+    ("namespace_exit_during_send", namespace_exit_during_send),
+    ("namespace_exit_slow_stop", namespace_exit_slow_stop),
+    ("stop_waits_for_requeued_send", stop_waits_for_requeued_send),
+    (
+        "config_stop_waits_for_requeued_send",
+        config_stop_waits_for_requeued_send,
+    ),
+    (
+        "node_state_after_servers_gone",
+        node_state_after_servers_gone,
+    ),
+    (
+        "group_membership_survives_flood",
+        group_membership_survives_flood,
+    ),
+];
+
+/// Each fault scenario `n` times in a row, as cases `NAME_1` .. `NAME_n`.
+fn repeat(n: u32) -> usize {
+    let mut cases: Vec<Case> = Vec::new();
+    for &(name, f) in FAULT_CASES {
+        for i in 1..=n {
+            // Case names live as long as the process.
+            let name: &'static str = Box::leak(format!("{name}_{i}").into_boxed_str());
+            cases.push((name, f));
+        }
+    }
+    run_suite("tipc_reliability_repeat", &cases, None)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let failed = match args.first().map(String::as_str) {
+        Some("repeat") => repeat(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(20)),
         Some("churn") => {
             let n = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(20);
             let r = namespace_churn_n(n);

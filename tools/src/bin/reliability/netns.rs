@@ -43,6 +43,21 @@ impl Netns {
         })
     }
 
+    /// The namespace's inode number (what the server's `fault_net` takes).
+    pub fn inum(&self) -> Result<u32, String> {
+        use std::os::unix::fs::MetadataExt;
+        let path = format!("/run/netns/{}", self.name);
+        let m = std::fs::metadata(&path).map_err(|e| format!("{path}: {e}"))?;
+        u32::try_from(m.ino()).map_err(|_| format!("{path}: inode {} too large", m.ino()))
+    }
+
+    /// Runs `args` (a command and its arguments) inside the namespace.
+    pub fn exec(&self, args: &[&str]) -> Result<(), String> {
+        let mut all = vec!["netns", "exec", self.name.as_str()];
+        all.extend_from_slice(args);
+        ip(&all)
+    }
+
     /// Deletes the namespace: it goes once nothing holds it any more.
     pub fn delete(mut self) -> Result<(), String> {
         self.deleted = true;
@@ -58,11 +73,13 @@ impl Drop for Netns {
     }
 }
 
-/// Runs `f` on a thread of its own inside `ns`; everything `f` opens is
-/// closed when it returns (and the thread ends).
-pub fn in_netns<F>(ns: &Netns, f: F) -> Result<(), String>
+/// Runs `f` on a thread of its own inside `ns`; what `f` opens and does not
+/// return is closed when it returns (and the thread ends). Sockets it
+/// returns stay in `ns`, and keep it alive until they are closed.
+pub fn in_netns<T, F>(ns: &Netns, f: F) -> Result<T, String>
 where
-    F: FnOnce() -> Result<(), String> + Send + 'static,
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, String> + Send + 'static,
 {
     let name = ns.name.clone();
     std::thread::spawn(move || tipc_tools::netns::in_ns(&name, f)?)

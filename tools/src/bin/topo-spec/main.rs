@@ -261,6 +261,43 @@ fn cancel_removes_one_of_identical() -> CaseResult {
     expect_quiet(&c)
 }
 
+/// Of identical subscriptions, a cancel removes the newest (upstream's
+/// list is head-inserted and the first match goes). Told apart by their
+/// timeouts, ordered by construction rather than by the clock: the older
+/// twin expires before a reference subscription made after it, the newer
+/// twin after it.
+fn cancel_removes_newest_identical() -> CaseResult {
+    const TWIN_MS: u32 = 3000;
+    let (_x, _) = bound(1016, 5, 5)?;
+    let (_y, _) = bound(1016, 50, 50)?;
+    let c = connect()?;
+    let mut twin = Subscr::new(1016, 0, 10, TIPC_SUB_PORTS);
+    twin.timeout = TWIN_MS;
+    let mut reference = Subscr::new(1016, 40, 60, TIPC_SUB_PORTS);
+    reference.timeout = TWIN_MS + TWIN_MS / 4;
+    // Each initial event says the server has set the timer going.
+    for s in [&twin, &reference] {
+        io(c.subscribe(s), "subscribe")?;
+        expect_event(&c)?;
+    }
+    // The newer twin's timer ends later than the reference's by construction.
+    std::thread::sleep(Duration::from_millis(u64::from(TWIN_MS)));
+    io(c.subscribe(&twin), "subscribe")?;
+    expect_event(&c)?;
+    cancel(&c, &twin)?;
+    let first = expect_event(&c)?;
+    ensure!(
+        first.event == TIPC_SUBSCR_TIMEOUT && first.found_lower == 0,
+        "expected the older twin's timeout first, got {first:?}"
+    );
+    let second = expect_event(&c)?;
+    ensure!(
+        second.event == TIPC_SUBSCR_TIMEOUT && second.found_lower == 40,
+        "expected the reference's timeout next, got {second:?}"
+    );
+    expect_quiet(&c)
+}
+
 fn cancel_in_host_order() -> CaseResult {
     let mut c = connect()?;
     c.network_order = false;
@@ -584,6 +621,10 @@ const LOCAL: &[Case] = &[
     (
         "cancel_removes_one_of_identical",
         cancel_removes_one_of_identical,
+    ),
+    (
+        "cancel_removes_newest_identical",
+        cancel_removes_newest_identical,
     ),
     ("cancel_in_host_order", cancel_in_host_order),
     (
