@@ -244,6 +244,10 @@ pub(crate) fn fault_point(net: NetNs, point: u32) {
 
 /// A subscription registered with the name table.
 ///
+/// Dropping it withdraws the subscription and shuts its timer down
+/// synchronously, so it must be dropped in process context, never from the
+/// report or timer callbacks (softirq).
+///
 /// Owns both the Rust [`Subscription`] and the C `struct tipc_subscription`
 /// the name table links; dropping it withdraws the C object first, which
 /// guarantees that no callback uses the Rust one any more, then frees it.

@@ -714,7 +714,9 @@ impl Service for Echo {
 
 /// Polls `cond` every 10 ms for up to two seconds.
 fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..200 {
+    // Up to 20 s: the debug kernel under TCG is slow, and a bound only
+    // decides how long a failing case takes.
+    for _ in 0..2000 {
         if cond() {
             return true;
         }

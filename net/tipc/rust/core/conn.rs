@@ -327,10 +327,13 @@ impl<S: Service> Conn<S> {
                 return;
             };
             S::deliver_local(&self.server, &out);
-            // Never queued: counted as queued and sent at once.
+            // Never queued: counted as queued and sent at once (unless a
+            // `close` folded the counters meanwhile: then neither).
             let mut o = self.out.lock();
-            o.counters.queued += 1;
-            o.counters.sent += 1;
+            if !o.closing {
+                o.counters.queued += 1;
+                o.counters.sent += 1;
+            }
         }
         fault::point(self.server.net(), Point::SendBeforeRequeue);
         Self::kick_send(self.as_arc_borrow());
