@@ -154,12 +154,9 @@ impl<S: DgramService> DgramServer<S> {
             };
             let (n, from) = match got {
                 Ok(Some(msg)) => msg,
-                // Nothing queued: the next arrival queues us again.
-                Ok(None) => return,
-                // A sender address that is not a TIPC socket's: that
-                // message only is lost (a connectionless socket has no
-                // connection to lose).
-                Err(_) => continue,
+                // Nothing queued, or an error (a connectionless socket has
+                // no connection to lose): the next arrival queues us again.
+                Ok(None) | Err(_) => return,
             };
             let Some((port, node)) = from.socket_id() else {
                 continue;

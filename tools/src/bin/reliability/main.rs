@@ -116,6 +116,18 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> Result<bool, String>) -> CaseR
     Ok(())
 }
 
+/// The live objects once no client is connected and no subscription is
+/// left: the baseline a scenario starts from. (The scenario before may
+/// have just dropped its last client, whose connection closes a moment
+/// later.)
+fn quiescent() -> Result<Live, String> {
+    wait_for("no connection and no subscription left", || {
+        let l = live()?;
+        Ok(l.connections == 0 && l.subscriptions == 0)
+    })?;
+    live()
+}
+
 /// Waits until the live objects are back to `base`: whatever a scenario
 /// made must go once its clients and namespaces have.
 fn settle(base: Live) -> CaseResult {
@@ -311,7 +323,7 @@ fn nothing() -> CaseResult {
 /// request queued) while the server holds its connection before set-up.
 /// (One client: the accept work is held, so a second connect would wait.)
 fn client_gone_before_setup() -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     let f = Faults::on(&ns, &[ACCEPT_BEFORE_START], &[ACCEPT_BEFORE_START])?;
     let client = in_netns(&ns, || {
@@ -349,7 +361,7 @@ fn request_before_setup_served() -> CaseResult {
 /// Upstream never closed a connection whose peer shut down in order, so
 /// its subscriptions stayed until the namespace cap.
 fn peer_shutdown_frees_subscriptions() -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     let mut kept = Vec::new();
     for _ in 0..20 {
         let c = connect()?;
@@ -374,7 +386,7 @@ fn peer_shutdown_frees_subscriptions() -> CaseResult {
 /// meets that work in flight. Everything of the namespace must go.
 fn namespace_exit_in_window(point: usize, bindings: u32) -> CaseResult {
     const TYPE: u32 = 6004;
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     let f = Faults::on(
         &ns,
@@ -415,7 +427,7 @@ fn namespace_exit_during_send() -> CaseResult {
 /// The stop itself is held: connections, queued work and timers that fire
 /// meanwhile must all be gone when it returns.
 fn namespace_exit_slow_stop() -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     let f = Faults::on(&ns, &[STOP_BEFORE_DRAIN], &[STOP_BEFORE_DRAIN])?;
     in_netns(&ns, || {
@@ -462,7 +474,7 @@ fn stop_meets_requeue(f: &Faults, ns: Netns, client: impl FnOnce()) -> CaseResul
 /// while the namespace stops.
 fn stop_waits_for_requeued_send() -> CaseResult {
     const TYPE: u32 = 6007;
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     let points = [SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN];
     let f = Faults::on(&ns, &points, &points)?;
@@ -478,7 +490,7 @@ fn stop_waits_for_requeued_send() -> CaseResult {
 /// The configuration service's send work past its budget re-queues
 /// itself while the namespace stops (a flood of requests).
 fn config_stop_waits_for_requeued_send() -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     ns.exec(&["/sbin/tipc", "node", "set", "addr", "1.1.77"])?;
     let addr = tipc_addr(1, 1, 77);
@@ -518,7 +530,7 @@ fn config_stop_waits_for_requeued_send() -> CaseResult {
 /// The scenario holds the finalize until the namespace's exit is held
 /// after the servers are gone, then lets it run.
 fn node_state_after_servers_gone() -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     let ns = Netns::new()?;
     ns.exec(&[
         "/sbin/ip", "link", "add", "tvx0", "type", "veth", "peer", "name", "tvy0",
@@ -596,7 +608,7 @@ fn subscribe_past_full_queue_closes() -> CaseResult {
 /// Namespaces created and destroyed in a loop while clients connect,
 /// subscribe and leave in them.
 fn namespace_churn_n(n: u32) -> CaseResult {
-    let base = live()?;
+    let base = quiescent()?;
     for i in 0..n {
         let ns = Netns::new()?;
         let leave_open = i % 2 == 0;
@@ -808,7 +820,7 @@ fn group_membership_survives_flood() -> CaseResult {
     let old_limit = param("event_queue_limit")? as u32;
     set_param("event_queue_limit", LIMIT)?;
     let r = (|| {
-        let base = live()?;
+        let base = quiescent()?;
         let ns = Netns::new()?;
         let join = move |instance: u32, events: bool| -> Result<Socket, String> {
             let s = io(Socket::rdm(), "socket")?;
