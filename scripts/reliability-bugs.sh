@@ -62,13 +62,20 @@ fi
 cat /tmp/out
 echo "@@BUG $name \$r"
 JOB
-	# The run may end with reports (leaks are the point): only the verdict counts.
+	# The run may end with reports: the scenario's verdict comes first.
 	"$REPO/scripts/vm-run.sh" -t 900 -n "bug-$name" "$job" >/dev/null 2>&1
 	verdict=$(sed -n "s/^@@BUG $name //p" "$BUILD_DIR/runs/bug-$name/output.log" | tr -d '\r')
-	# A kCFI trap in softirq panics the guest before any verdict.
-	if [ -z "$verdict" ] && grep -q "CFI failure" "$BUILD_DIR/runs/bug-$name/console.log"; then
-		verdict="caught (CFI failure)"
-	fi
+	# A crash (an oops, KASAN, a kCFI trap that panics the guest before
+	# any verdict) is caught by the test command's kernel-log check even
+	# where the scenario itself goes on.
+	case $verdict in
+	caught) ;;
+	*)
+		report=$(python3 "$REPO/scripts/check-guest-log.py" \
+			"$BUILD_DIR/runs/bug-$name/console.log" | sed -n 2p)
+		[ -z "$report" ] || verdict="caught (kernel log:${report#*|})"
+		;;
+	esac
 	echo "bugs: $name ($scenario): ${verdict:-no verdict}"
 	case $verdict in caught*) ;; *) missed=1 ;; esac
 done

@@ -271,6 +271,22 @@ fn still_serving() -> CaseResult {
     Ok(())
 }
 
+/// Subscribes with `sub` (to names nobody has bound yet) and waits until
+/// the server has it: then a zero-timeout subscription of a type nobody
+/// binds, sent after it, has timed out (requests on a connection are
+/// handled in order).
+fn subscribe_synced(c: &TopologyClient, sub: &Subscr) -> CaseResult {
+    io(c.subscribe(sub), "subscribe")?;
+    let mut sync = Subscr::new(999_998, 0, 0, TIPC_SUB_PORTS);
+    sync.timeout = 0;
+    io(c.subscribe(&sync), "subscribe")?;
+    let e = expect_event(c, 30_000)?;
+    if e.event != TIPC_SUBSCR_TIMEOUT || e.s != sync.encode(c.network_order) {
+        return Err(format!("expected the sync event, got {e:?}"));
+    }
+    Ok(())
+}
+
 /// A socket bound to instances `0..n` of `ty`, node scope.
 fn bound(ty: u32, n: u32) -> Result<Socket, String> {
     let s = io(Socket::rdm(), "socket")?;
@@ -698,15 +714,9 @@ fn stalled_and_slow_subscribers() -> CaseResult {
             Ok(stat(name)? - base.get(name).copied().unwrap_or(0))
         };
         let stalled = connect()?;
-        io(
-            stalled.subscribe(&Subscr::new(TYPE, 0, !0, TIPC_SUB_PORTS)),
-            "subscribe",
-        )?;
+        subscribe_synced(&stalled, &Subscr::new(TYPE, 0, !0, TIPC_SUB_PORTS))?;
         let slow = connect()?;
-        io(
-            slow.subscribe(&Subscr::new(TYPE, 0, !0, TIPC_SUB_PORTS)),
-            "subscribe",
-        )?;
+        subscribe_synced(&slow, &Subscr::new(TYPE, 0, !0, TIPC_SUB_PORTS))?;
         let slab_before = slab_kb()?;
         let reader = std::thread::spawn(move || read_in_order(&slow, events, 500));
         let s = io(Socket::rdm(), "socket")?;
@@ -775,13 +785,14 @@ fn stalled_and_slow_subscribers() -> CaseResult {
     still_serving()
 }
 
-/// Threads named after the TIPC servers' workqueues (`tipc_*`).
+/// Threads named after the TIPC servers' workqueues: a rescuer is
+/// `kworker/R-<queue>`, the queues are `tipc_*`.
 fn tipc_threads() -> Result<usize, String> {
     let procs = io(std::fs::read_dir("/proc"), "/proc")?;
     Ok(procs
         .filter_map(|e| e.ok())
         .filter_map(|e| std::fs::read_to_string(e.path().join("comm")).ok())
-        .filter(|comm| comm.starts_with("tipc"))
+        .filter(|comm| comm.starts_with("tipc") || comm.starts_with("kworker/R-tipc"))
         .count())
 }
 
