@@ -400,6 +400,7 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
     type Pointer = Arc<Self>;
 
     fn run(this: Arc<Self>) {
+        fault::point(this.server.net(), Point::SendWorkStart);
         if !this.is_closed() {
             this.send();
         }

@@ -282,6 +282,7 @@ impl<S: DgramService> WorkItem<SEND> for DgramServer<S> {
     type Pointer = Arc<Self>;
 
     fn run(this: Arc<Self>) {
+        fault::point(this.net(), Point::SendWorkStart);
         Self::send(&this);
     }
 }

@@ -28,6 +28,8 @@ pub(crate) enum Point {
     NodeState = 5,
     // 6 is `TIPC_RS_FAULT_EXIT_AFTER_STOP`, in glue.c, and 7
     // `TIPC_RS_FAULT_FINALIZE`, in net.c (patch 0004).
+    /// A send work item starts to run.
+    SendWorkStart = 8,
 }
 
 /// Stops at `p` in `net` if it is selected. Process context only.

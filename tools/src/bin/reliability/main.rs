@@ -46,6 +46,7 @@ const SEND_BEFORE_REQUEUE: usize = 4;
 const NODE_STATE: usize = 5;
 const EXIT_AFTER_STOP: usize = 6;
 const FINALIZE: usize = 7;
+const SEND_WORK_START: usize = 8;
 /// The longest a held point waits for its release: a bound for a test
 /// that dies, never reached by one that runs (checked).
 const HOLD_MS: u32 = 60_000;
@@ -211,6 +212,14 @@ impl Faults {
             std::thread::sleep(Duration::from_millis(5));
         }
         Ok(())
+    }
+
+    /// Selects `point` too, from now on, held.
+    fn hold(&self, point: usize) -> CaseResult {
+        let held = param("fault_hold")? as u32;
+        set_param("fault_hold", held | 1 << point)?;
+        let points = param("fault_points")? as u32;
+        set_param("fault_points", points | 1 << point)
     }
 
     fn release(&self, point: usize) -> CaseResult {
@@ -415,6 +424,10 @@ fn namespace_exit_in_window(point: usize, bindings: u32) -> CaseResult {
     drop(w);
     ns.delete()?;
     f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
+    // The stop goes first (a correct one waits for the held work; one that
+    // does not closes the connection under it), then the held work.
+    f.release(STOP_BEFORE_DRAIN)?;
+    sleep_ms(300);
     f.release_all()?;
     drop(f);
     settle(base)?;
@@ -469,20 +482,30 @@ fn namespace_exit_slow_stop() -> CaseResult {
 
 /// Releases a send work held where it re-queues itself only after the
 /// namespace's stop has begun and has had time to reach its drain, so
-/// that the re-queue lands while the stop waits for that work. A stop that
-/// flushes instead of draining returns without the re-queued work, which
-/// then holds the last reference to the server and destroys the server's
-/// queue from that queue's own worker: a hang, and objects that never go.
-/// (The first stop of a namespace is its topology server's, then comes
-/// the configuration server's. If the stop is slower than the pause here,
-/// the re-queue comes first and the scenario cannot tell; it never fails a
-/// correct server.)
+/// that the re-queue lands while the stop waits for that work; the
+/// re-queued run is held as it starts. A stop that flushes instead of
+/// draining returns without it, the namespace's exit goes on
+/// (`EXIT_AFTER_STOP`), and the run, released then, holds the last
+/// reference to the server and destroys the server's queue from that
+/// queue's own worker: a hang, and objects that never go. A stop that
+/// drains waits for the run, so the exit is not reached; after a second
+/// the run is released all the same. (The first stop of a namespace is
+/// its topology server's, then the configuration server's. If the stop is
+/// slower than the pause here, the re-queue comes first and the scenario
+/// cannot tell; it never fails a correct server.)
 fn stop_meets_requeue(f: &Faults, ns: Netns, client: impl FnOnce()) -> CaseResult {
     client();
     ns.delete()?;
     f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
     f.release(STOP_BEFORE_DRAIN)?;
     sleep_ms(300);
+    f.hold(SEND_WORK_START)?;
+    f.release(SEND_BEFORE_REQUEUE)?;
+    f.wait_hit(SEND_WORK_START, nothing)?;
+    let end = Instant::now() + Duration::from_secs(1);
+    while f.hits(EXIT_AFTER_STOP)? == 0 && Instant::now() < end {
+        sleep_ms(20);
+    }
     f.release_all()
 }
 
@@ -493,7 +516,11 @@ fn stop_waits_for_requeued_send() -> CaseResult {
     let base = quiescent()?;
     let ns = Netns::new()?;
     let points = [SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN];
-    let f = Faults::on(&ns, &points, &points)?;
+    let f = Faults::on(
+        &ns,
+        &[SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN, EXIT_AFTER_STOP],
+        &points,
+    )?;
     // More events than one run of the send work sends.
     let w = watch_in(&ns, TYPE, 100)?;
     f.wait_hit(SEND_BEFORE_REQUEUE, || w.again(TYPE))?;
@@ -511,7 +538,7 @@ fn config_stop_waits_for_requeued_send() -> CaseResult {
     ns.exec(&["/sbin/tipc", "node", "set", "addr", "1.1.77"])?;
     let addr = tipc_addr(1, 1, 77);
     let points = [SEND_BEFORE_SEND, SEND_BEFORE_REQUEUE, STOP_BEFORE_DRAIN];
-    let f = Faults::on(&ns, &points, &points)?;
+    let f = Faults::on(&ns, &[&points[..], &[EXIT_AFTER_STOP]].concat(), &points)?;
     // Requests that the service handles while its first send is held, so
     // that its send work finds more replies than one run sends.
     let requests = 100u32;
