@@ -61,7 +61,11 @@ pub fn format_tlvs(area: &[u8]) -> Result<String, String> {
                 match e.code {
                     Some(c) => {
                         let _ = write!(s, "error {c:#04x}: {}", error_message(c));
-                        if !e.text.is_empty() {
+                        // As tipc-config does: the rest follows the code's
+                        // words, and carries its own separator.
+                        if e.text.starts_with(' ') {
+                            s.push_str(&e.text);
+                        } else if !e.text.is_empty() {
                             let _ = write!(s, ": {}", e.text);
                         }
                         s.push('\n');
@@ -167,6 +171,11 @@ mod tests {
         assert_eq!(
             format_tlvs(&e).unwrap(),
             "error 0x83: remote management disabled: no remote\n"
+        );
+        let e = Tlv::new(TIPC_TLV_ERROR_STRING, b"\x83 (off)\0").encode();
+        assert_eq!(
+            format_tlvs(&e).unwrap(),
+            "error 0x83: remote management disabled (off)\n"
         );
     }
 }
