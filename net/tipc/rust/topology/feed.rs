@@ -107,18 +107,7 @@ impl Feed {
         let since = self.next;
         match (r.event, self.bindings.get_mut(&id)) {
             (TIPC_PUBLISHED, None) => {
-                let b = RBTreeNodeReservation::new(atomic())?;
-                let o = RBTreeNodeReservation::new(atomic())?;
-                let binding = Binding {
-                    lower: r.lower,
-                    upper: r.upper,
-                    present: true,
-                    told: false,
-                    maybe_known: !self.joined,
-                    since,
-                };
-                self.bindings.insert(b.into_node(id, binding));
-                self.order.insert(o.into_node(since, id));
+                self.add(id, r, true, !self.joined)?;
                 if r.port == self.own_port() {
                     self.joined = true;
                 }
@@ -142,26 +131,32 @@ impl Feed {
                 self.bindings.remove(&id);
                 return Ok(false);
             }
-            (TIPC_WITHDRAWN, None) => {
-                // It existed before the subscription: group.c read it.
-                let b = RBTreeNodeReservation::new(atomic())?;
-                let o = RBTreeNodeReservation::new(atomic())?;
-                let binding = Binding {
-                    lower: r.lower,
-                    upper: r.upper,
-                    present: false,
-                    told: false,
-                    maybe_known: true,
-                    since,
-                };
-                self.bindings.insert(b.into_node(id, binding));
-                self.order.insert(o.into_node(since, id));
-            }
+            // It existed before the subscription: group.c read it.
+            (TIPC_WITHDRAWN, None) => self.add(id, r, false, true)?,
             // A second publication of a key: the name table reports none.
             _ => return Ok(false),
         }
         self.next += 1;
         Ok(true)
+    }
+
+    /// Adds binding `id` of report `r`, not told yet, as the newest change.
+    fn add(&mut self, id: BindingId, r: &Report, present: bool, maybe_known: bool) -> Result {
+        // Both nodes first: a failure changes nothing.
+        let b = RBTreeNodeReservation::new(atomic())?;
+        let o = RBTreeNodeReservation::new(atomic())?;
+        let since = self.next;
+        let binding = Binding {
+            lower: r.lower,
+            upper: r.upper,
+            present,
+            told: false,
+            maybe_known,
+            since,
+        };
+        self.bindings.insert(b.into_node(id, binding));
+        self.order.insert(o.into_node(since, id));
+        Ok(())
     }
 
     /// The oldest change group.c has not been told of, as the event that
