@@ -388,11 +388,10 @@ fn with_servers<R>(net: *mut bindings::net, f: impl FnOnce(&NetServers) -> R) ->
     if p.is_null() {
         return None;
     }
-    // SAFETY: A non-null slot holds the `Arc<NetServers>` reference of `tipc_rs_net_init`.
-    // `tipc_topsrv_exit_net` empties the slot (under RTNL) before `tipc_rs_net_exit` takes the
-    // reference, and the callers cannot overlap that: they hold a reference on the namespace
-    // (group sockets, the proc file, removed first), which keeps the exit from starting, or
-    // RTNL (`tipc_topsrv_publish_node_state`), under which the slot is emptied.
+    // SAFETY: A non-null slot holds `tipc_rs_net_init`'s `Arc<NetServers>` reference; the exit
+    // empties it (under RTNL) before `tipc_rs_net_exit` takes it back. Callers hold a reference on
+    // the namespace (group sockets, the proc file), which keeps the exit away, or hold RTNL
+    // (`tipc_topsrv_publish_node_state`).
     let servers = unsafe { <Arc<NetServers> as ForeignOwnable>::borrow(p) };
     Some(f(&servers))
 }

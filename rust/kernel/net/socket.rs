@@ -502,11 +502,10 @@ unsafe fn with_owner<T: SocketEvents>(sk: *mut bindings::sock, f: fn(ArcBorrow<'
     // SAFETY: `sk_user_data` is read under the lock that `attach`/`detach` write it under.
     let p = unsafe { (*sk).sk_user_data };
     if !p.is_null() {
-        // SAFETY: Non-null `sk_user_data` is an `Arc<T>` reference owned by the socket: the
-        // callbacks are `T`'s, installed only together with a `T`, and a socket's owners are all
-        // of one type (`owner_type`), so even a callback that runs after a detach and a new
-        // attach finds a `T`. It cannot be taken away while we hold the read lock, so the borrow
-        // is valid for this call.
+        // SAFETY: Non-null `sk_user_data` is an `Arc<T>` owned by the socket: the callbacks are
+        // `T`'s, and a socket's owners are all of one type (`owner_type`), so even a callback
+        // that runs after a detach and a new attach finds a `T`. The read lock keeps it from
+        // being taken away during this call.
         f(unsafe { ArcBorrow::from_raw(p.cast::<T>()) });
     }
     // SAFETY: Taken above.
