@@ -361,23 +361,20 @@ pub(crate) unsafe extern "C" fn tipc_rs_net_init(net: *mut bindings::net) -> c_i
     }
 }
 
-/// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops the servers
-/// `servers` of `net`, which no C path can reach any more.
+/// Entry point of `tipc_topsrv_exit_net()` (glue.c): stops `servers`,
+/// which no C path can reach any more.
 ///
 /// # Safety
 ///
-/// `servers` must be what [`tipc_rs_net_init`] stored for `net` (or null),
-/// passed here once, after `glue.c` made it unreachable under RTNL.
+/// `servers` must be what [`tipc_rs_net_init`] stored (or null), passed
+/// here once, after `glue.c` made it unreachable under RTNL.
 #[no_mangle]
-pub(crate) unsafe extern "C" fn tipc_rs_net_exit(net: *mut bindings::net, servers: *mut c_void) {
-    let _ = net;
-    if servers.is_null() {
-        return;
+pub(crate) unsafe extern "C" fn tipc_rs_net_exit(servers: *mut c_void) {
+    // SAFETY: `servers` is null or came from `into_foreign` in `tipc_rs_net_init`, and is passed
+    // back once (the caller's contract): the reference is taken back exactly once.
+    if let Some(servers) = unsafe { Arc::<NetServers>::try_from_foreign(servers) } {
+        servers.stop();
     }
-    // SAFETY: `servers` came from `into_foreign` in `tipc_rs_net_init` and is passed back once
-    // (the caller's contract): the reference is taken back exactly once.
-    let servers = unsafe { Arc::<NetServers>::from_foreign(servers) };
-    servers.stop();
 }
 
 /// Runs `f` on the servers of `net`, if they are running.

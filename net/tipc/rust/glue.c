@@ -350,7 +350,7 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	}
 	return 0;
 servers:
-	tipc_rs_net_exit(net, rs->servers);
+	tipc_rs_net_exit(rs->servers);
 sysctl:
 	tipc_rs_sysctl_exit(rs);
 free:
@@ -368,7 +368,7 @@ void __net_exit tipc_topsrv_exit_net(struct net *net)
 	rtnl_lock();
 	WRITE_ONCE(tipc_net(net)->topsrv, NULL);
 	rtnl_unlock();
-	tipc_rs_net_exit(net, rs->servers);
+	tipc_rs_net_exit(rs->servers);
 	tipc_rs_sysctl_exit(rs);
 	kfree(rs);
 	/* Until tipc_exit_net() stops them, bearers may still finalize. */

@@ -79,7 +79,7 @@ static inline void tipc_rs_fault_point(struct net *net, u32 point)
  * the only calls from C into the server.
  */
 int tipc_rs_net_init(struct net *net);
-void tipc_rs_net_exit(struct net *net, void *servers);
+void tipc_rs_net_exit(void *servers);
 void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
 /*
  * A subscription's owner: @report for every name table change it sees

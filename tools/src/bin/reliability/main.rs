@@ -339,6 +339,25 @@ impl Watcher {
     }
 }
 
+/// Runs `case` with `event_queue_limit` at `limit`, and puts the old
+/// value back however it ends (the case's own failure reported first).
+fn with_queue_limit(limit: u32, case: impl FnOnce() -> CaseResult) -> CaseResult {
+    let old = param("event_queue_limit")? as u32;
+    set_param("event_queue_limit", limit)?;
+    let r = case();
+    let restored = set_param("event_queue_limit", old);
+    r?;
+    restored
+}
+
+/// Ends a fault scenario: fault injection off, then everything the
+/// scenario made must go, and the server still serves.
+fn finish(f: Faults, base: Live) -> CaseResult {
+    drop(f);
+    settle(base)?;
+    still_serving()
+}
+
 fn nothing() -> CaseResult {
     Ok(())
 }
@@ -429,9 +448,7 @@ fn namespace_exit_in_window(point: usize, bindings: u32) -> CaseResult {
     f.release(STOP_BEFORE_DRAIN)?;
     sleep_ms(300);
     f.release_all()?;
-    drop(f);
-    settle(base)?;
-    still_serving()
+    finish(f, base)
 }
 
 /// Upstream dereferenced NULL when the namespace exited during accept,
@@ -475,9 +492,7 @@ fn namespace_exit_slow_stop() -> CaseResult {
     // The subscription's timer fires while the stop is held.
     sleep_ms(200);
     f.release_all()?;
-    drop(f);
-    settle(base)?;
-    still_serving()
+    finish(f, base)
 }
 
 /// Releases a send work held where it re-queues itself only after the
@@ -525,9 +540,7 @@ fn stop_waits_for_requeued_send() -> CaseResult {
     let w = watch_in(&ns, TYPE, 100)?;
     f.wait_hit(SEND_BEFORE_REQUEUE, || w.again(TYPE))?;
     stop_meets_requeue(&f, ns, || drop(w))?;
-    drop(f);
-    settle(base)?;
-    still_serving()
+    finish(f, base)
 }
 
 /// The configuration service's send work past its budget re-queues
@@ -562,9 +575,7 @@ fn config_stop_waits_for_requeued_send() -> CaseResult {
     f.release(SEND_BEFORE_SEND)?;
     f.wait_hit(SEND_BEFORE_REQUEUE, nothing)?;
     stop_meets_requeue(&f, ns, || drop(client))?;
-    drop(f);
-    settle(base)?;
-    still_serving()
+    finish(f, base)
 }
 
 /// `tipc_net_finalize()` can run after the servers' namespace exit (it is
@@ -602,9 +613,7 @@ fn node_state_after_servers_gone() -> CaseResult {
     f.release(FINALIZE)?;
     f.wait_hit(NODE_STATE, nothing)?;
     f.release_all()?;
-    drop(f);
-    settle(base)?;
-    still_serving()
+    finish(f, base)
 }
 
 /// A subscriber that never reads and keeps subscribing to names that
@@ -616,9 +625,7 @@ fn subscribe_past_full_queue_closes() -> CaseResult {
     const TYPE: u32 = 6008;
     const NAMES: u32 = 50;
     const LIMIT: u32 = 100;
-    let old_limit = param("event_queue_limit")? as u32;
-    set_param("event_queue_limit", LIMIT)?;
-    let r = (|| {
+    with_queue_limit(LIMIT, || {
         let ns = Netns::new()?;
         let w = watch_in(&ns, TYPE, NAMES)?;
         // Far more events than the connection's flow-control window (512
@@ -642,10 +649,7 @@ fn subscribe_past_full_queue_closes() -> CaseResult {
             ));
         }
         Ok(())
-    })();
-    let restored = set_param("event_queue_limit", old_limit);
-    r?;
-    restored
+    })
 }
 
 /// Namespaces created and destroyed in a loop while clients connect,
@@ -733,9 +737,7 @@ fn stalled_and_slow_subscribers() -> CaseResult {
     const TYPE: u32 = 6010;
     let events = env_u32("STALLED_EVENTS", 20_000) & !1;
     let limit = env_u32("STALLED_LIMIT", 5_000);
-    let old_limit = param("event_queue_limit")? as u32;
-    set_param("event_queue_limit", limit)?;
-    let r = (|| {
+    with_queue_limit(limit, || {
         let base = stats()?;
         let delta = |name: &str| -> Result<u64, String> {
             Ok(stat(name)? - base.get(name).copied().unwrap_or(0))
@@ -804,11 +806,7 @@ fn stalled_and_slow_subscribers() -> CaseResult {
             return Err(format!("queued {q} != sent {sent} + discarded {disc}"));
         }
         Ok(())
-    })();
-    // The case's own failure first; a failed restore after it.
-    let restored = set_param("event_queue_limit", old_limit);
-    r?;
-    restored?;
+    })?;
     still_serving()
 }
 
@@ -855,9 +853,7 @@ fn group_membership_survives_flood() -> CaseResult {
     const GROUP: u32 = 7100;
     const FLOOD: u32 = 300;
     const LIMIT: u32 = 50;
-    let old_limit = param("event_queue_limit")? as u32;
-    set_param("event_queue_limit", LIMIT)?;
-    let r = (|| {
+    with_queue_limit(LIMIT, || {
         let base = quiescent()?;
         let ns = Netns::new()?;
         let join = move |instance: u32, events: bool| -> Result<Socket, String> {
@@ -900,10 +896,7 @@ fn group_membership_survives_flood() -> CaseResult {
         drop((a, b, d, e));
         ns.delete()?;
         settle(base)
-    })();
-    let restored = set_param("event_queue_limit", old_limit);
-    r?;
-    restored
+    })
 }
 
 /// The members a group socket has been told of (join and leave events):
