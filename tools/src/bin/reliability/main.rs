@@ -49,10 +49,12 @@ const FINALIZE: usize = 7;
 const SEND_WORK_START: usize = 8;
 /// The longest a held point waits for its release: a bound for a test
 /// that dies, never reached by one that runs (checked).
-const HOLD_MS: u32 = 60_000;
+const HOLD_MS: u32 = 300_000;
 /// How long objects may take to go after their owner did, and the longest
-/// a scenario waits for the server to reach a point.
-const SETTLE: Duration = Duration::from_secs(30);
+/// a scenario waits for the server to reach a point. Generous: the guest's
+/// clock runs while a busy host starves its vCPU (seen: 26 s without a
+/// run), and a bound only decides how long a failing case takes.
+const SETTLE: Duration = Duration::from_secs(120);
 /// After this long without reaching a point, a scenario makes more work.
 const DRIVE_AFTER: Duration = Duration::from_secs(3);
 
