@@ -6,6 +6,9 @@
 # initramfs plus JOB as /job.sh, print the job's output live, keep logs in
 # BUILD_DIR/runs/NAME, check the kernel log for reports, and exit with the
 # job's status (non-zero also for a report, a leak, a crash or a timeout).
+# ICOUNT=1 runs the vCPUs one at a time with the guest clock counting
+# instructions (-icount shift=0,sleep=off): guest time no longer depends on
+# host load, which is what benchmark ratios need.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -28,10 +31,12 @@ install -m755 "$job" "$run/job/job.sh"
 (cd "$run/job" && echo job.sh | cpio -o -H newc --quiet) | gzip -1 >"$run/job.cpio.gz"
 cat "$BUILD_DIR/initramfs-$KERNEL.cpio.gz" "$run/job.cpio.gz" >"$run/initrd"
 
+accel=(-accel tcg,thread=multi)
+[ "${ICOUNT:-0}" = 1 ] && accel=(-accel tcg,thread=single -icount shift=0,sleep=off)
 echo "vm: booting the $KERNEL kernel ($(cat "$BUILD_DIR/kernel-version")), job $job, logs in $run"
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-machine pc -accel tcg,thread=multi -smp 2 -m 2048 \
+	-machine pc "${accel[@]}" -smp 2 -m 2048 \
 	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$run/initrd" \
 	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable" \
 	-display none -monitor none -no-reboot -nodefaults \

@@ -22,6 +22,10 @@
 #include "../topsrv.h"
 #include "glue.h"
 
+static_assert(TIPC_RS_MAX_SUBSCR == TIPC_MAX_SUBSCR);
+static_assert(TIPC_RS_SUB_CLUSTER_SCOPE == TIPC_SUB_CLUSTER_SCOPE);
+static_assert(TIPC_RS_SUB_NODE_SCOPE == TIPC_SUB_NODE_SCOPE);
+
 static unsigned int event_queue_limit = 65536;
 module_param(event_queue_limit, uint, 0644);
 MODULE_PARM_DESC(event_queue_limit,
@@ -49,7 +53,7 @@ u32 tipc_rs_reply_queue_limit(void)
  */
 struct tipc_rs_net {
 	struct net *net;
-	void *servers;
+	const void *servers;
 	int remote_management;
 	struct ctl_table_header *sysctl;
 };
@@ -96,7 +100,7 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 	struct tipc_rs_report r = {
 		.lower = p->sr.lower,
 		.upper = p->sr.upper,
-		.ref = p->sk.ref,
+		.port = p->sk.ref,
 		.node = p->sk.node,
 		.key = p->key,
 		.event = event,
@@ -221,16 +225,11 @@ bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt)
  * stops the bearers and the finalize work, comes after ours). It calls in
  * under RTNL, the lock under which the exit clears the pointer.
  */
-void *tipc_rs_net_servers(struct net *net)
+const void *tipc_rs_net_servers(struct net *net)
 {
 	struct tipc_rs_net *rs = rs_net(net);
 
 	return rs ? rs->servers : NULL;
-}
-
-void tipc_rs_set_net_servers(struct net *net, void *servers)
-{
-	rs_net(net)->servers = servers;
 }
 
 u32 tipc_rs_own_addr(struct net *net)
@@ -340,7 +339,7 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	rc = tipc_rs_sysctl_init(rs);
 	if (rc)
 		goto free;
-	rc = tipc_rs_net_init(net);
+	rc = tipc_rs_net_init(net, &rs->servers);
 	if (rc)
 		goto sysctl;
 	if (!proc_create_net_single("tipc_server", 0444, net->proc_net,
@@ -372,5 +371,5 @@ void __net_exit tipc_topsrv_exit_net(struct net *net)
 	tipc_rs_sysctl_exit(rs);
 	kfree(rs);
 	/* Until tipc_exit_net() stops them, bearers may still finalize. */
-	tipc_rs_fault_point(net, TIPC_RS_FAULT_EXIT_AFTER_STOP);
+	tipc_rs_fault(net, TIPC_RS_FAULT_EXIT_AFTER_STOP);
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The C side of the FFI boundary between tipc.ko and its Rust server
- * (CONFIG_TIPC_SERVER_RUST): what Rust cannot reach by itself because it
- * lives in tipc.ko's private headers (name table subscriptions, binding of
- * reserved service types, internal messages) and what C calls in Rust.
+ * The boundary between tipc.ko's C code and its Rust server
+ * (CONFIG_TIPC_SERVER_RUST). rust/bindings/bindings_helper.h includes this
+ * header: the Rust side's declarations are generated from it, and the Rust
+ * definitions of the functions C calls are checked against it, so both
+ * sides compile against the same prototypes.
+ *
+ * C calls Rust only directly, never through a function pointer: a kCFI
+ * kernel checks the type of every indirect call.
  */
 #ifndef _TIPC_RUST_GLUE_H
 #define _TIPC_RUST_GLUE_H
@@ -17,40 +21,29 @@ struct seq_file;
 struct tipc_event;
 struct tipc_subscription;
 
+/*
+ * What the server needs and uapi/linux/tipc.h does not define: tipc.ko's
+ * private values, which glue.c checks against their headers.
+ */
+#define TIPC_RS_MAX_SUBSCR		65535	/* TIPC_MAX_SUBSCR, subscr.h */
+#define TIPC_RS_SUB_CLUSTER_SCOPE	0x20	/* TIPC_SUB_CLUSTER_SCOPE, topsrv.h */
+#define TIPC_RS_SUB_NODE_SCOPE		0x40	/* TIPC_SUB_NODE_SCOPE, topsrv.h */
+/* The largest text reply, ULTRA_STRING_MAX_LEN of netlink_compat.c. */
+#define TIPC_RS_ULTRA_STRING_MAX_LEN	32768
+
 /* A name table change as a subscription sees it, in host byte order. */
 struct tipc_rs_report {
 	u32 lower;
 	u32 upper;
-	u32 ref;
+	u32 port;
 	u32 node;
-	u32 key;
-	u32 event;
+	u32 key;	/* the publication's key: with the socket, one binding */
+	u32 event;	/* TIPC_PUBLISHED or TIPC_WITHDRAWN */
 	int scope;
-	bool must;
+	bool must;	/* the binding is first or last of its range */
 };
 
-/* In glue.c. */
-struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
-					     u32 lower, u32 upper, u32 filter,
-					     u32 timeout, const void *owner);
-void tipc_rs_sub_delete(struct tipc_subscription *sub);
-int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
-			 int scope, int importance);
-bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
-void *tipc_rs_net_servers(struct net *net);
-void tipc_rs_set_net_servers(struct net *net, void *servers);
-u32 tipc_rs_queue_limit(void);
-u32 tipc_rs_reply_queue_limit(void);
-u32 tipc_rs_own_addr(struct net *net);
-u32 tipc_rs_remote_management(struct net *net);
-int tipc_rs_sock_set_droppable(struct socket *sock);
-const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
-void tipc_rs_skb_free(struct sk_buff *skb);
-
-/*
- * Fault-injection points (see fault.c); the Rust server names the same
- * values in core/fault.rs.
- */
+/* Fault-injection points (fault.c); the Rust server names them too. */
 enum tipc_rs_fault {
 	TIPC_RS_FAULT_ACCEPT_BEFORE_START,
 	TIPC_RS_FAULT_RECEIVE_BEFORE_HANDLE,
@@ -64,22 +57,40 @@ enum tipc_rs_fault {
 	TIPC_RS_FAULT_NR
 };
 
-/* In fault.c, built with CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION. */
-#ifdef TIPC_RS_FAULT_INJECTION
+/* In glue.c, for Rust. */
+struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
+					     u32 lower, u32 upper, u32 filter,
+					     u32 timeout, const void *owner);
+void tipc_rs_sub_delete(struct tipc_subscription *sub);
+int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
+			 int scope, int importance);
+bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
+const void *tipc_rs_net_servers(struct net *net);
+u32 tipc_rs_queue_limit(void);
+u32 tipc_rs_reply_queue_limit(void);
+u32 tipc_rs_own_addr(struct net *net);
+u32 tipc_rs_remote_management(struct net *net);
+int tipc_rs_sock_set_droppable(struct socket *sock);
+const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
+void tipc_rs_skb_free(struct sk_buff *skb);
+/* In netlink_compat.c (patch 0003), declared in netlink.h too. */
+int tipc_nl_compat_serve(struct net *net, u16 cmd, const void *req,
+			 int req_size, struct sk_buff **rep);
+
+/* In fault.c, with CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION. */
 void tipc_rs_fault_point(struct net *net, u32 point);
+#ifdef TIPC_RS_FAULT_INJECTION
+#define tipc_rs_fault(net, point) tipc_rs_fault_point(net, point)
 #else
-static inline void tipc_rs_fault_point(struct net *net, u32 point)
-{
-}
+#define tipc_rs_fault(net, point) do { } while (0)
 #endif
 
 /*
- * In Rust (rust/ffi.rs). C calls these directly, never through a function
- * pointer: a kCFI kernel checks every indirect call's type, and these are
- * the only calls from C into the server.
+ * In Rust (boundary/entry.rs). The pernet hooks: init starts the servers
+ * of @net and stores what exit gets back in @servers.
  */
-int tipc_rs_net_init(struct net *net);
-void tipc_rs_net_exit(void *servers);
+int tipc_rs_net_init(struct net *net, const void **servers);
+void tipc_rs_net_exit(const void *servers);
 void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
 /*
  * A subscription's owner: @report for every name table change it sees
@@ -88,5 +99,14 @@ void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
  */
 void tipc_rs_sub_report(const void *owner, const struct tipc_rs_report *r);
 void tipc_rs_sub_expired(const void *owner);
+/* Declared in topsrv.h: what net.c and group.c call. */
+bool tipc_topsrv_publish_node_state(struct net *net, u32 addr);
+bool tipc_topsrv_kern_subscr(struct net *net, u32 port, u32 type, u32 lower,
+			     u32 upper, u32 filter, int *conid);
+void tipc_topsrv_kern_unsubscr(struct net *net, int conid);
+/* The KUnit cases (kunit.c), with CONFIG_TIPC_SERVER_RUST_KUNIT_TEST. */
+u32 tipc_rs_kunit_cases(void);
+const char *tipc_rs_kunit_name(u32 i);
+int tipc_rs_kunit_run(u32 i);
 
 #endif

@@ -1,93 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite "tipc_rust_server", built into tipc.ko with
- * CONFIG_TIPC_SERVER_RUST_KUNIT_TEST: the Rust server's wire formats,
- * outbound queue, configuration policy and connection lifecycle. The
- * cases are in tests.rs; each returns 0 or the line of its failed check.
+ * CONFIG_TIPC_SERVER_RUST_KUNIT_TEST. The cases live in Rust, next to the
+ * code they test, and are listed in one table (boundary/kunit.rs); this
+ * file runs each entry of that table as one parameter of one case.
  */
 #include <kunit/test.h>
 
-int tipc_rs_kunit_wire_decode(void);
-int tipc_rs_kunit_wire_event_order(void);
-int tipc_rs_kunit_wire_cancel(void);
-int tipc_rs_kunit_wire_overlap(void);
-int tipc_rs_kunit_wire_kernel_request(void);
-int tipc_rs_kunit_outqueue_fifo(void);
-int tipc_rs_kunit_outqueue_limit(void);
-int tipc_rs_kunit_replyqueue_reuse(void);
-int tipc_rs_kunit_replyqueue_congested(void);
-int tipc_rs_kunit_replyqueue_reserve(void);
-int tipc_rs_kunit_replyqueue_share(void);
-int tipc_rs_kunit_feed_order(void);
-int tipc_rs_kunit_feed_known(void);
-int tipc_rs_kunit_feed_bounded(void);
-int tipc_rs_kunit_cfg_header(void);
-int tipc_rs_kunit_cfg_tlv(void);
-int tipc_rs_kunit_cfg_args(void);
-int tipc_rs_kunit_cfg_hostile(void);
-int tipc_rs_kunit_cfg_policy(void);
-int tipc_rs_kunit_cfg_replies(void);
-int tipc_rs_kunit_lifecycle_echo(void);
-int tipc_rs_kunit_lifecycle_bad_request(void);
-int tipc_rs_kunit_lifecycle_stop(void);
+#include "glue.h"
 
-#define RUST_CASE(name)							\
-static void name##_case(struct kunit *test)				\
-{									\
-	int line = tipc_rs_kunit_##name();				\
-									\
-	KUNIT_EXPECT_EQ_MSG(test, line, 0,				\
-			    "check failed at tests.rs:%d", line);	\
+/* A parameter is a case's index plus one: NULL ends the list. */
+static const void *tipc_rs_case_next(const void *prev, char *desc)
+{
+	uintptr_t next = (uintptr_t)prev;
+
+	if (next >= tipc_rs_kunit_cases())
+		return NULL;
+	strscpy(desc, tipc_rs_kunit_name(next), KUNIT_PARAM_DESC_SIZE);
+	return (const void *)(next + 1);
 }
 
-RUST_CASE(wire_decode)
-RUST_CASE(wire_event_order)
-RUST_CASE(wire_cancel)
-RUST_CASE(wire_overlap)
-RUST_CASE(wire_kernel_request)
-RUST_CASE(outqueue_fifo)
-RUST_CASE(outqueue_limit)
-RUST_CASE(replyqueue_reuse)
-RUST_CASE(replyqueue_congested)
-RUST_CASE(replyqueue_reserve)
-RUST_CASE(replyqueue_share)
-RUST_CASE(feed_order)
-RUST_CASE(feed_known)
-RUST_CASE(feed_bounded)
-RUST_CASE(cfg_header)
-RUST_CASE(cfg_tlv)
-RUST_CASE(cfg_args)
-RUST_CASE(cfg_hostile)
-RUST_CASE(cfg_policy)
-RUST_CASE(cfg_replies)
-RUST_CASE(lifecycle_echo)
-RUST_CASE(lifecycle_bad_request)
-RUST_CASE(lifecycle_stop)
+static void tipc_rs_case(struct kunit *test)
+{
+	u32 i = (uintptr_t)test->param_value - 1;
+	int line = tipc_rs_kunit_run(i);
+
+	KUNIT_EXPECT_EQ_MSG(test, line, 0, "%s: check failed at line %d",
+			    tipc_rs_kunit_name(i), line);
+}
 
 static struct kunit_case tipc_rust_server_cases[] = {
-	KUNIT_CASE(wire_decode_case),
-	KUNIT_CASE(wire_event_order_case),
-	KUNIT_CASE(wire_cancel_case),
-	KUNIT_CASE(wire_overlap_case),
-	KUNIT_CASE(wire_kernel_request_case),
-	KUNIT_CASE(outqueue_fifo_case),
-	KUNIT_CASE(outqueue_limit_case),
-	KUNIT_CASE(replyqueue_reuse_case),
-	KUNIT_CASE(replyqueue_congested_case),
-	KUNIT_CASE(replyqueue_reserve_case),
-	KUNIT_CASE(replyqueue_share_case),
-	KUNIT_CASE(feed_order_case),
-	KUNIT_CASE(feed_known_case),
-	KUNIT_CASE(feed_bounded_case),
-	KUNIT_CASE(cfg_header_case),
-	KUNIT_CASE(cfg_tlv_case),
-	KUNIT_CASE(cfg_args_case),
-	KUNIT_CASE(cfg_hostile_case),
-	KUNIT_CASE(cfg_policy_case),
-	KUNIT_CASE(cfg_replies_case),
-	KUNIT_CASE(lifecycle_echo_case),
-	KUNIT_CASE(lifecycle_bad_request_case),
-	KUNIT_CASE(lifecycle_stop_case),
+	KUNIT_CASE_PARAM(tipc_rs_case, tipc_rs_case_next),
 	{}
 };
 

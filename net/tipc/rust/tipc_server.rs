@@ -3,15 +3,18 @@
 //! TIPC's in-kernel servers, in Rust.
 //!
 //! Linked into `tipc.ko` in place of `topsrv.c` and `subscr.c` when
-//! `CONFIG_TIPC_SERVER_RUST=y`. Layers, one folder each:
+//! `CONFIG_TIPC_SERVER_RUST=y`. Layers, one folder each, each using only
+//! the ones below it:
 //!
-//! - [`ffi`]: the one boundary module with `unsafe` code: calls into
-//!   `tipc.ko` internals through `glue.c`, and the entry points C calls.
-//! - [`core`]: the service-agnostic server: per-namespace servers, kernel
-//!   sockets, connections with bounded outbound queues, a receive and a
-//!   send workqueue (the 2013 design of `net/tipc/server.c`).
-//! - [`topology`]: the topology subscription service at `{1,1}`.
-//! - [`config`]: the configuration service at `{0, own node}`.
+//! - the services: [`topology`] (subscriptions at `{1,1}`) and [`config`]
+//!   (remote configuration at `{0, own node}`), declared with
+//!   [`pernet::services!`];
+//! - [`server`]: the service-agnostic server core: kernel sockets,
+//!   connections with bounded outbound queues, a receive and a send
+//!   workqueue per server (the 2013 design of `net/tipc/server.c`);
+//! - [`boundary`]: the only module with `unsafe` code: calls into
+//!   `tipc.ko` through `glue.c`, and the entry points C calls, generated
+//!   here by [`boundary::entry::export_entry_points!`].
 //!
 //! See Documentation/tipc-rust/server.rst.
 
@@ -20,11 +23,22 @@
 /// Prefix of this crate's `pr_*!` messages (there is no `module!` here).
 const __LOG_PREFIX: &[u8] = b"tipc\0";
 
-mod config;
-mod core;
 #[allow(unsafe_code)]
-mod ffi;
-mod namespace;
-#[cfg(tipc_server_kunit)]
-mod tests;
-mod topology;
+mod boundary;
+mod pernet;
+mod server;
+
+use kernel::prelude::*;
+
+pernet::services! {
+    /// The topology service.
+    topology: ConnServer<Topology>,
+    /// The configuration service.
+    config: DgramServer<Config>,
+}
+
+boundary::entry::export_entry_points! {
+    servers: NetServers,
+    watcher: topology::Subscription,
+    kunit: &[server::tests::CASES, topology::tests::CASES, config::tests::CASES],
+}

@@ -19,6 +19,16 @@ use core::ptr::{addr_of_mut, NonNull};
 ///
 /// `ptr` points to a `struct net` that stays alive for as long as this
 /// handle or any copy of it exists.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::net::namespace::NetNs;
+///
+/// let net = NetNs::init_net();
+/// assert!(net == NetNs::init_net());
+/// assert!(core::ptr::eq(net.as_ptr(), core::ptr::addr_of_mut!(kernel::bindings::init_net)));
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct NetNs {
     ptr: NonNull<bindings::net>,

@@ -16,13 +16,14 @@ use crate::{
     bindings,
     error::{code::*, to_result, Error, Result},
     sync::{Arc, ArcBorrow},
+    types::ForeignOwnable,
 };
 use core::{
     any::TypeId,
     cell::UnsafeCell,
     ffi::{c_int, c_void},
     mem::{size_of, MaybeUninit},
-    ptr::{self, NonNull},
+    ptr::{self, addr_of_mut, NonNull},
     sync::atomic::{AtomicBool, Ordering},
 };
 
@@ -100,13 +101,31 @@ struct Attached {
 
 /// An owned kernel socket.
 ///
+/// # Examples
+///
+/// A UDP socket in the initial namespace: nothing has arrived, and a
+/// receive says so instead of waiting.
+///
+/// ```
+/// use kernel::bindings::AF_INET;
+/// use kernel::net::{
+///     namespace::NetNs,
+///     socket::{Received, SockType, Socket},
+/// };
+///
+/// let sock = Socket::new(NetNs::init_net(), AF_INET as u16, SockType::Dgram, 0)?;
+/// let mut buf = [0u8; 16];
+/// assert_eq!(sock.recv(&mut buf)?, Received::WouldBlock);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// - `sock` is a valid `struct socket` with a valid `sk`, owned by this
 ///   object and released only in `drop`.
 /// - `events` is only accessed with `sk_callback_lock` write-held. It is
 ///   `Some` with `owner == TypeId::of::<T>()` exactly when `sk_user_data`
-///   holds a pointer from `Arc::<T>::into_raw` (one reference owned by the
+///   holds a pointer from `Arc::<T>::into_foreign` (one reference owned by the
 ///   socket) and `sk_data_ready`/`sk_write_space` are this module's
 ///   callbacks for `T`; it then holds the callbacks they replaced.
 /// - `owner_type` is only accessed with `sk_callback_lock` write-held; once
@@ -218,24 +237,17 @@ impl Socket {
         }
     }
 
-    fn connect_flags<A: SockAddr>(&self, addr: &A, flags: u32) -> c_int {
-        let (sa, len) = raw_addr(addr);
-        // SAFETY: As in `bind`.
-        unsafe { bindings::kernel_connect(self.as_ptr(), sa, len, flags as c_int) }
-    }
-
-    /// Connects to `addr` (for a kernel socket, this may wait for the handshake).
-    pub fn connect<A: SockAddr>(&self, addr: &A) -> Result {
-        to_result(self.connect_flags(addr, 0))
-    }
-
     /// Starts connecting to `addr` without waiting for the handshake:
     /// `Ok(true)` if connected already, `Ok(false)` if in progress.
     pub fn connect_nonblocking<A: SockAddr>(&self, addr: &A) -> Result<bool> {
-        let ret = self.connect_flags(addr, bindings::O_NONBLOCK);
+        let (sa, len) = raw_addr(addr);
+        // SAFETY: As in `bind`.
+        let ret = unsafe {
+            bindings::kernel_connect(self.as_ptr(), sa, len, bindings::O_NONBLOCK as c_int)
+        };
         match ret {
             0 => Ok(true),
-            e if e == -(bindings::EINPROGRESS as i32) => Ok(false),
+            e if e == EINPROGRESS.to_errno() => Ok(false),
             e => Err(Error::from_errno(e)),
         }
     }
@@ -255,7 +267,7 @@ impl Socket {
         match ret {
             n if n >= 0 && n as usize == buf.len() => Ok(Sent::Done),
             // A message socket sends all or nothing; a stream would stop here.
-            n if n >= 0 => Err(Error::from_errno(-(bindings::EMSGSIZE as i32))),
+            n if n >= 0 => Err(EMSGSIZE),
             e if e == EAGAIN.to_errno() => Ok(Sent::WouldBlock),
             e => Err(Error::from_errno(e)),
         }
@@ -356,34 +368,6 @@ impl Socket {
         })
     }
 
-    fn set_int_option(&self, name: u32, val: i32) -> Result {
-        // SAFETY: All-zero is a valid `sockptr_t`.
-        let mut opt: bindings::sockptr_t = unsafe { MaybeUninit::zeroed().assume_init() };
-        opt.__bindgen_anon_1.kernel = (&val as *const i32).cast_mut().cast();
-        opt.set_is_kernel(true);
-        // SAFETY: The socket is valid; `opt` is a kernel pointer to an `int` that outlives the
-        // call.
-        to_result(unsafe {
-            bindings::sock_setsockopt(
-                self.as_ptr(),
-                bindings::SOL_SOCKET as c_int,
-                name as c_int,
-                opt,
-                size_of::<i32>() as u32,
-            )
-        })
-    }
-
-    /// Sets `SO_RCVBUF`.
-    pub fn set_rcvbuf(&self, bytes: i32) -> Result {
-        self.set_int_option(bindings::SO_RCVBUF, bytes)
-    }
-
-    /// Sets `SO_SNDBUF`.
-    pub fn set_sndbuf(&self, bytes: i32) -> Result {
-        self.set_int_option(bindings::SO_SNDBUF, bytes)
-    }
-
     /// Stops this socket from holding references on the modules that
     /// implement it, as long as it lives.
     ///
@@ -423,7 +407,7 @@ impl Socket {
     pub fn attach_events<T: SocketEvents>(&self, owner: Arc<T>) -> Result {
         let sk = self.sk();
         // SAFETY: `sk` is valid; `sk_callback_lock` is initialised with the socket.
-        unsafe { bindings::write_lock_bh(&mut (*sk).sk_callback_lock) };
+        unsafe { bindings::write_lock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
         // SAFETY: `events` is only accessed with `sk_callback_lock` write-held, as now.
         let events = unsafe { &mut *self.events.get() };
         // SAFETY: `owner_type` is only accessed with `sk_callback_lock` write-held, as now.
@@ -445,14 +429,14 @@ impl Socket {
             });
             // SAFETY: As above.
             unsafe {
-                (*sk).sk_user_data = Arc::into_raw(owner).cast_mut().cast();
+                (*sk).sk_user_data = owner.into_foreign().cast_mut();
                 (*sk).sk_data_ready = Some(data_ready_callback::<T>);
                 (*sk).sk_write_space = Some(write_space_callback::<T>);
             }
             Ok(())
         };
         // SAFETY: Taken above.
-        unsafe { bindings::write_unlock_bh(&mut (*sk).sk_callback_lock) };
+        unsafe { bindings::write_unlock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
         ret
     }
 
@@ -465,7 +449,7 @@ impl Socket {
     pub fn detach_events<T: SocketEvents>(&self) -> Option<Arc<T>> {
         let sk = self.sk();
         // SAFETY: As in `attach_events`.
-        unsafe { bindings::write_lock_bh(&mut (*sk).sk_callback_lock) };
+        unsafe { bindings::write_lock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
         // SAFETY: `events` is only accessed with `sk_callback_lock` write-held, as now.
         let events = unsafe { &mut *self.events.get() };
         let owner = match *events {
@@ -479,13 +463,13 @@ impl Socket {
                     (*sk).sk_user_data = ptr::null_mut();
                     (*sk).sk_data_ready = a.data_ready;
                     (*sk).sk_write_space = a.write_space;
-                    Arc::from_raw(p.cast::<T>())
+                    Arc::<T>::from_foreign(p)
                 })
             }
             _ => None,
         };
         // SAFETY: Taken above.
-        unsafe { bindings::write_unlock_bh(&mut (*sk).sk_callback_lock) };
+        unsafe { bindings::write_unlock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
         owner
     }
 }
@@ -498,7 +482,7 @@ impl Socket {
 /// [`Socket::attach_events::<T>`].
 unsafe fn with_owner<T: SocketEvents>(sk: *mut bindings::sock, f: fn(ArcBorrow<'_, T>)) {
     // SAFETY: `sk` is valid (the socket layer calls us with it).
-    unsafe { bindings::read_lock_bh(&mut (*sk).sk_callback_lock) };
+    unsafe { bindings::read_lock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
     // SAFETY: `sk_user_data` is read under the lock that `attach`/`detach` write it under.
     let p = unsafe { (*sk).sk_user_data };
     if !p.is_null() {
@@ -506,10 +490,10 @@ unsafe fn with_owner<T: SocketEvents>(sk: *mut bindings::sock, f: fn(ArcBorrow<'
         // `T`'s, and a socket's owners are all of one type (`owner_type`), so even a callback
         // that runs after a detach and a new attach finds a `T`. The read lock keeps it from
         // being taken away during this call.
-        f(unsafe { ArcBorrow::from_raw(p.cast::<T>()) });
+        f(unsafe { Arc::<T>::borrow(p) });
     }
     // SAFETY: Taken above.
-    unsafe { bindings::read_unlock_bh(&mut (*sk).sk_callback_lock) };
+    unsafe { bindings::read_unlock_bh(addr_of_mut!((*sk).sk_callback_lock)) };
 }
 
 /// `sk_data_ready` of a socket with a `T` attached.
@@ -538,9 +522,9 @@ impl Drop for Socket {
         let sk = self.sk();
         // SAFETY: `sk_callback_lock` is write-held around the access, as the invariant requires.
         let attached = unsafe {
-            bindings::write_lock_bh(&mut (*sk).sk_callback_lock);
+            bindings::write_lock_bh(addr_of_mut!((*sk).sk_callback_lock));
             let a = (*self.events.get()).is_some();
-            bindings::write_unlock_bh(&mut (*sk).sk_callback_lock);
+            bindings::write_unlock_bh(addr_of_mut!((*sk).sk_callback_lock));
             a
         };
         // Owners normally detach first: an attached owner is usually what owns the socket.

@@ -7,6 +7,7 @@
 //! that module is loaded.
 
 use super::socket::SockAddr;
+use crate::uapi;
 
 /// `AF_TIPC`.
 pub const AF_TIPC: u16 = crate::bindings::AF_TIPC as u16;
@@ -16,14 +17,14 @@ pub const AF_TIPC: u16 = crate::bindings::AF_TIPC as u16;
 #[repr(i8)]
 pub enum Scope {
     /// Visible in the whole cluster.
-    Cluster = 2,
+    Cluster = uapi::tipc_scope_TIPC_CLUSTER_SCOPE as i8,
     /// Visible on this node only.
-    Node = 3,
+    Node = uapi::tipc_scope_TIPC_NODE_SCOPE as i8,
 }
 
-const TIPC_SERVICE_RANGE: u8 = 1;
-const TIPC_SERVICE_ADDR: u8 = 2;
-const TIPC_SOCKET_ADDR: u8 = 3;
+const TIPC_SERVICE_RANGE: u8 = uapi::TIPC_SERVICE_RANGE as u8;
+const TIPC_SERVICE_ADDR: u8 = uapi::TIPC_SERVICE_ADDR as u8;
+const TIPC_SOCKET_ADDR: u8 = uapi::TIPC_SOCKET_ADDR as u8;
 
 /// `struct sockaddr_tipc`; its union is seen as three words.
 ///

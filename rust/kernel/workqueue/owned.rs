@@ -8,32 +8,58 @@ use super::Queue;
 use crate::{bindings, c_str, error::code::ENOMEM, prelude::*, str::CStr};
 use core::{ops::Deref, ptr::NonNull};
 
-/// Flags for [`OwnedQueue::new`], the kernel's `WQ_*` bits.
+/// Flags for [`OwnedQueue::new_ordered`], the kernel's `WQ_*` bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueFlags(u32);
 
 impl QueueFlags {
     /// No flags: a per-CPU queue.
     pub const NONE: Self = Self(0);
-    /// `WQ_UNBOUND`: workers not bound to the CPU that queued the work.
-    pub const UNBOUND: Self = Self(bindings::wq_flags_WQ_UNBOUND);
     /// `WQ_MEM_RECLAIM`: a rescuer thread guarantees progress under memory pressure.
     pub const MEM_RECLAIM: Self = Self(bindings::wq_flags_WQ_MEM_RECLAIM);
-    /// `WQ_HIGHPRI`: workers with a high priority.
-    pub const HIGHPRI: Self = Self(bindings::wq_flags_WQ_HIGHPRI);
 }
 
-impl core::ops::BitOr for QueueFlags {
-    type Output = Self;
-    fn bitor(self, rhs: Self) -> Self {
-        Self(self.0 | rhs.0)
-    }
-}
-
-/// A workqueue owned by Rust code: allocated by [`OwnedQueue::new`] or
+/// A workqueue owned by Rust code: allocated by
 /// [`OwnedQueue::new_ordered`], destroyed when dropped.
 ///
 /// It dereferences to [`Queue`], so work items are enqueued the usual way.
+///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::{c_str, sync::Arc};
+/// use kernel::workqueue::{impl_has_work, new_work, OwnedQueue, QueueFlags, Work, WorkItem};
+///
+/// #[pin_data]
+/// struct Tick {
+///     count: AtomicU32,
+///     #[pin]
+///     work: Work<Tick>,
+/// }
+///
+/// impl_has_work! {
+///     impl HasWork<Self> for Tick { self.work }
+/// }
+///
+/// impl WorkItem for Tick {
+///     type Pointer = Arc<Tick>;
+///
+///     fn run(this: Arc<Tick>) {
+///         this.count.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let queue = OwnedQueue::new_ordered(c_str!("doctest"), QueueFlags::NONE)?;
+/// let tick = Arc::pin_init(
+///     pin_init!(Tick { count: AtomicU32::new(0), work <- new_work!("Tick::work") }),
+///     GFP_KERNEL,
+/// )?;
+/// assert!(queue.enqueue(tick.clone()).is_ok());
+/// queue.flush();
+/// assert_eq!(tick.count.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Error>(())
+/// ```
 ///
 /// # Invariants
 ///
@@ -49,14 +75,14 @@ unsafe impl Sync for OwnedQueue {}
 
 impl OwnedQueue {
     /// Allocates a workqueue named `name` running at most `max_active` work
-    /// items at once (0: the default).
-    pub fn new(name: &CStr, flags: QueueFlags, max_active: i32) -> Result<Self> {
+    /// items at once.
+    fn new(name: &CStr, flags: u32, max_active: i32) -> Result<Self> {
         // SAFETY: "%s" consumes exactly the one string argument passed, which is valid for the
         // duration of the call (the name is copied into the workqueue).
         let ptr = unsafe {
             bindings::alloc_workqueue(
                 c_str!("%s").as_char_ptr(),
-                flags.0,
+                flags,
                 max_active,
                 name.as_char_ptr(),
             )
@@ -67,11 +93,8 @@ impl OwnedQueue {
 
     /// Allocates an ordered workqueue: one work item at a time, in queueing order.
     pub fn new_ordered(name: &CStr, flags: QueueFlags) -> Result<Self> {
-        Self::new(
-            name,
-            flags | QueueFlags::UNBOUND | QueueFlags(bindings::wq_flags___WQ_ORDERED),
-            1,
-        )
+        let ordered = bindings::wq_flags_WQ_UNBOUND | bindings::wq_flags___WQ_ORDERED;
+        Self::new(name, flags.0 | ordered, 1)
     }
 
     /// Waits until every work item queued before this call has finished.

@@ -8,6 +8,8 @@
 //! argument is checked first, down to the string terminators.
 
 use super::wire::Tlv;
+use core::mem::{offset_of, size_of};
+use kernel::uapi::{self, tipc_bearer_config, tipc_link_config, tipc_name_table_query};
 
 /// Who may run a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,41 +28,20 @@ pub(crate) fn class(cmd: u16) -> Class {
     }
 }
 
-/// `TIPC_CMD_*` numbers the service knows.
-pub(crate) mod cmd {
-    pub(crate) const NOOP: u16 = 0x0000;
-    pub(crate) const GET_NODES: u16 = 0x0001;
-    pub(crate) const GET_MEDIA_NAMES: u16 = 0x0002;
-    pub(crate) const GET_BEARER_NAMES: u16 = 0x0003;
-    pub(crate) const GET_LINKS: u16 = 0x0004;
-    pub(crate) const SHOW_NAME_TABLE: u16 = 0x0005;
-    pub(crate) const SHOW_PORTS: u16 = 0x0006;
-    pub(crate) const SHOW_LINK_STATS: u16 = 0x000B;
-    pub(crate) const SHOW_STATS: u16 = 0x000F;
-    pub(crate) const GET_NETID: u16 = 0x400B;
-    pub(crate) const ENABLE_BEARER: u16 = 0x4101;
-    pub(crate) const DISABLE_BEARER: u16 = 0x4102;
-    pub(crate) const SET_LINK_TOL: u16 = 0x4107;
-    pub(crate) const SET_LINK_PRI: u16 = 0x4108;
-    pub(crate) const SET_LINK_WINDOW: u16 = 0x4109;
-    pub(crate) const RESET_LINK_STATS: u16 = 0x410C;
-}
-
-/// `TIPC_MAX_BEARER_NAME`.
-const MAX_BEARER_NAME: usize = 32;
-/// `TIPC_MAX_LINK_NAME`.
-const MAX_LINK_NAME: usize = 68;
+const MAX_BEARER_NAME: usize = uapi::TIPC_MAX_BEARER_NAME as usize;
+const MAX_LINK_NAME: usize = uapi::TIPC_MAX_LINK_NAME as usize;
 
 /// The kinds of argument, with their `TIPC_TLV_*` type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
 pub(crate) enum Kind {
-    Unsigned = 2,
-    NetAddr = 17,
-    BearerName = 19,
-    LinkName = 20,
-    BearerConfig = 23,
-    LinkConfig = 24,
-    NameTableQuery = 25,
+    Unsigned = uapi::TIPC_TLV_UNSIGNED as u16,
+    NetAddr = uapi::TIPC_TLV_NET_ADDR as u16,
+    BearerName = uapi::TIPC_TLV_BEARER_NAME as u16,
+    LinkName = uapi::TIPC_TLV_LINK_NAME as u16,
+    BearerConfig = uapi::TIPC_TLV_BEARER_CONFIG as u16,
+    LinkConfig = uapi::TIPC_TLV_LINK_CONFIG as u16,
+    NameTableQuery = uapi::TIPC_TLV_NAME_TBL_QUERY as u16,
 }
 
 /// Whether `b` holds a NUL, so C may read it as a string.
@@ -72,14 +53,18 @@ impl Kind {
     /// Checks a value of this kind.
     fn check(self, v: &[u8]) -> Result<(), &'static str> {
         let ok = match self {
-            Self::Unsigned | Self::NetAddr => v.len() == 4,
-            Self::NameTableQuery => v.len() == 16,
+            Self::Unsigned | Self::NetAddr => v.len() == size_of::<u32>(),
+            Self::NameTableQuery => v.len() == size_of::<tipc_name_table_query>(),
             Self::BearerName => !v.is_empty() && v.len() <= MAX_BEARER_NAME && terminated(v),
             Self::LinkName => !v.is_empty() && v.len() <= MAX_LINK_NAME && terminated(v),
-            // `struct tipc_bearer_config`: priority, discovery domain, name.
-            Self::BearerConfig => v.len() == 8 + MAX_BEARER_NAME && terminated(&v[8..]),
-            // `struct tipc_link_config`: value, name.
-            Self::LinkConfig => v.len() == 4 + MAX_LINK_NAME && terminated(&v[4..]),
+            Self::BearerConfig => {
+                v.len() == size_of::<tipc_bearer_config>()
+                    && terminated(&v[offset_of!(tipc_bearer_config, name)..])
+            }
+            Self::LinkConfig => {
+                v.len() == size_of::<tipc_link_config>()
+                    && terminated(&v[offset_of!(tipc_link_config, name)..])
+            }
         };
         if ok {
             Ok(())
@@ -99,22 +84,25 @@ pub(crate) enum Arg {
 
 /// The argument of a command the service runs; `None` for any other.
 pub(crate) fn arg(command: u16) -> Option<Arg> {
+    use uapi as c;
     use Kind::*;
-    Some(match command {
-        cmd::NOOP
-        | cmd::GET_MEDIA_NAMES
-        | cmd::GET_BEARER_NAMES
-        | cmd::SHOW_PORTS
-        | cmd::GET_NETID => Arg::None,
+    Some(match u32::from(command) {
+        c::TIPC_CMD_NOOP
+        | c::TIPC_CMD_GET_MEDIA_NAMES
+        | c::TIPC_CMD_GET_BEARER_NAMES
+        | c::TIPC_CMD_SHOW_PORTS
+        | c::TIPC_CMD_GET_NETID => Arg::None,
         // tipc-config sends a domain; the kernel ignores it.
-        cmd::GET_NODES => Arg::Optional(NetAddr),
-        cmd::SHOW_STATS => Arg::Optional(Unsigned),
-        cmd::GET_LINKS => Arg::Required(NetAddr),
-        cmd::SHOW_NAME_TABLE => Arg::Required(NameTableQuery),
-        cmd::SHOW_LINK_STATS | cmd::RESET_LINK_STATS => Arg::Required(LinkName),
-        cmd::SET_LINK_TOL | cmd::SET_LINK_PRI | cmd::SET_LINK_WINDOW => Arg::Required(LinkConfig),
-        cmd::ENABLE_BEARER => Arg::Required(BearerConfig),
-        cmd::DISABLE_BEARER => Arg::Required(BearerName),
+        c::TIPC_CMD_GET_NODES => Arg::Optional(NetAddr),
+        c::TIPC_CMD_SHOW_STATS => Arg::Optional(Unsigned),
+        c::TIPC_CMD_GET_LINKS => Arg::Required(NetAddr),
+        c::TIPC_CMD_SHOW_NAME_TABLE => Arg::Required(NameTableQuery),
+        c::TIPC_CMD_SHOW_LINK_STATS | c::TIPC_CMD_RESET_LINK_STATS => Arg::Required(LinkName),
+        c::TIPC_CMD_SET_LINK_TOL | c::TIPC_CMD_SET_LINK_PRI | c::TIPC_CMD_SET_LINK_WINDOW => {
+            Arg::Required(LinkConfig)
+        }
+        c::TIPC_CMD_ENABLE_BEARER => Arg::Required(BearerConfig),
+        c::TIPC_CMD_DISABLE_BEARER => Arg::Required(BearerName),
         _ => return None,
     })
 }

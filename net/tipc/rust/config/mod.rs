@@ -8,9 +8,11 @@
 //! handed to the kernel's own TLV command code (`netlink_compat.c`), so a
 //! remote node gets exactly what local `tipc-config` gets.
 
-pub(crate) mod commands;
-pub(crate) mod policy;
+mod commands;
+mod policy;
 mod service;
-pub(crate) mod wire;
+#[cfg(tipc_server_kunit)]
+pub(crate) mod tests;
+mod wire;
 
-pub(crate) use service::{Config, TIPC_CFG_SRV};
+pub(crate) use service::Config;

@@ -5,35 +5,40 @@
 use super::commands::{self, BadArg};
 use super::policy;
 use super::wire::{self, code};
-use crate::core::{
-    dgram::DgramServer,
-    service::{DgramService, ServiceInfo},
-    stats::TextBuf,
+use crate::boundary::{
+    command,
+    tipc::{instance, own_addr, remote_management, ULTRA_STRING_MAX_LEN},
 };
-use crate::ffi;
+use crate::server::{
+    service::{DgramService, ServiceInfo},
+    stats::{write_lines, Counter, TextBuf},
+    DgramServer,
+};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use kernel::{c_str, net::socket::SockType, prelude::*};
+use kernel::{
+    c_str,
+    net::{socket::SockType, tipc::Scope},
+    prelude::*,
+    uapi::TIPC_CFG_SRV,
+};
 
-/// `TIPC_CFG_SRV`: the service type, shared with the node-state name.
-pub(crate) const TIPC_CFG_SRV: u32 = 0;
 /// Longest request: a header and the largest argument (a link config)
 /// fit many times over.
 const MAX_REQUEST: usize = 1024;
 /// Longest reply: the header, and the largest reply buffer the command code
-/// allocates (`ULTRA_STRING_MAX_LEN` of text in one TLV, netlink_compat.c).
-const MAX_REPLY: usize = wire::HDR_LEN + wire::TLV_HDR_LEN + 32768;
+/// allocates (`ULTRA_STRING_MAX_LEN` of text in one TLV).
+const MAX_REPLY: usize = wire::HDR_LEN + wire::TLV_HDR_LEN + ULTRA_STRING_MAX_LEN;
 
 /// The configuration service of one namespace: its counters.
 #[derive(Default)]
 pub(crate) struct Config {
-    refused: AtomicU64,
-    malformed: AtomicU64,
-    unsupported: AtomicU64,
-    executed: AtomicU64,
-    failed: AtomicU64,
-    ignored: AtomicU64,
-    no_memory: AtomicU64,
+    refused: Counter,
+    malformed: Counter,
+    unsupported: Counter,
+    executed: Counter,
+    failed: Counter,
+    ignored: Counter,
+    no_memory: Counter,
 }
 
 impl Config {
@@ -49,25 +54,25 @@ impl Config {
         let req = match wire::parse(msg, MAX_REQUEST) {
             Ok(req) => req,
             Err(why) if !why.answered() => {
-                self.ignored.fetch_add(1, Relaxed);
+                self.ignored.inc();
                 return Ok(None);
             }
             Err(why) => {
-                self.malformed.fetch_add(1, Relaxed);
+                self.malformed.inc();
                 return wire::error_reply(&wire::reply_header(msg), code::TLV_ERROR, why.text())
                     .map(Some);
             }
         };
-        let local = from_node == ffi::own_addr(net);
-        let level = ffi::remote_management(net);
+        let local = from_node == own_addr(net);
+        let level = remote_management(net);
         if let Err(r) = policy::decide(level, local, commands::class(req.cmd)) {
-            self.refused.fetch_add(1, Relaxed);
+            self.refused.inc();
             return wire::error_reply(&req.header, r.code, r.text).map(Some);
         }
         match commands::check(req.cmd, req.tlv.as_ref()) {
             Ok(()) => {}
             Err(BadArg::Unsupported) => {
-                self.unsupported.fetch_add(1, Relaxed);
+                self.unsupported.inc();
                 return wire::error_reply(
                     &req.header,
                     code::NOT_SUPPORTED,
@@ -76,15 +81,15 @@ impl Config {
                 .map(Some);
             }
             Err(BadArg::Invalid(why)) => {
-                self.malformed.fetch_add(1, Relaxed);
+                self.malformed.inc();
                 return wire::error_reply(&req.header, code::TLV_ERROR, why).map(Some);
             }
         }
-        self.executed.fetch_add(1, Relaxed);
-        match ffi::run_config_command(net, req.cmd, req.body) {
+        self.executed.inc();
+        match command::run(net, req.cmd, req.body) {
             Ok(result) => wire::reply(&req.header, &[result.bytes()]).map(Some),
             Err(e) => {
-                self.failed.fetch_add(1, Relaxed);
+                self.failed.inc();
                 match e.reply {
                     // What netlink answers for this error, answered here too.
                     Some(result) => wire::reply(&req.header, &[result.bytes()]).map(Some),
@@ -109,18 +114,19 @@ impl ServiceInfo for Config {
     const NAME: &'static str = "config";
 
     fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        for (name, c) in [
-            ("refused", &self.refused),
-            ("malformed", &self.malformed),
-            ("unsupported", &self.unsupported),
-            ("executed", &self.executed),
-            ("failed", &self.failed),
-            ("ignored", &self.ignored),
-            ("no_memory", &self.no_memory),
-        ] {
-            writeln!(w, "{}.{name} {}", Self::NAME, c.load(Relaxed))?;
-        }
-        Ok(())
+        write_lines(
+            w,
+            Self::NAME,
+            &[
+                ("refused", self.refused.get()),
+                ("malformed", self.malformed.get()),
+                ("unsupported", self.unsupported.get()),
+                ("executed", self.executed.get()),
+                ("failed", self.failed.get()),
+                ("ignored", self.ignored.get()),
+                ("no_memory", self.no_memory.get()),
+            ],
+        )
     }
 }
 
@@ -131,8 +137,21 @@ impl DgramService for Config {
         let config = server.service();
         config.answer(server, from_node, msg).unwrap_or_else(|_| {
             // Nothing to send without memory for it; counted, not silent.
-            config.no_memory.fetch_add(1, Relaxed);
+            config.no_memory.inc();
             None
         })
+    }
+
+    /// The node got its address: the service takes the node-state name
+    /// `{0, addr}` (the name other nodes watch for this node's up and
+    /// down events), or leaves it to the caller if it cannot.
+    fn publish_node_state(server: &DgramServer<Self>, addr: u32) -> Option<bool> {
+        match server.publish(instance(TIPC_CFG_SRV, addr), Scope::Cluster) {
+            Ok(()) => Some(true),
+            Err(e) => {
+                pr_warn!("configuration service not published: {:?}\n", e);
+                Some(false)
+            }
+        }
     }
 }

@@ -5,29 +5,39 @@
 //! 4-byte aligned. Nothing here trusts a length it has not checked against
 //! the bytes received.
 
-use kernel::prelude::*;
+use core::mem::{offset_of, size_of};
+use kernel::{
+    prelude::*,
+    uapi::{self, tipc_cfg_msg_hdr as Hdr, tlv_desc},
+};
 
 /// Length of `struct tipc_cfg_msg_hdr`.
-pub(crate) const HDR_LEN: usize = 16;
-/// `TCM_F_REQUEST`.
-pub(crate) const TCM_F_REQUEST: u16 = 0x1;
+pub(crate) const HDR_LEN: usize = size_of::<Hdr>();
 /// Length of `struct tlv_desc`.
-pub(crate) const TLV_HDR_LEN: usize = 4;
-/// `TIPC_TLV_ERROR_STRING`.
-pub(crate) const TIPC_TLV_ERROR_STRING: u16 = 16;
+pub(crate) const TLV_HDR_LEN: usize = size_of::<tlv_desc>();
+pub(crate) const TCM_F_REQUEST: u16 = uapi::TCM_F_REQUEST as u16;
+pub(crate) const TIPC_TLV_ERROR_STRING: u16 = uapi::TIPC_TLV_ERROR_STRING as u16;
+
+const TCM_LEN: usize = offset_of!(Hdr, tcm_len);
+const TCM_TYPE: usize = offset_of!(Hdr, tcm_type);
+const TCM_FLAGS: usize = offset_of!(Hdr, tcm_flags);
+const TLV_LEN: usize = offset_of!(tlv_desc, tlv_len);
+const TLV_TYPE: usize = offset_of!(tlv_desc, tlv_type);
 
 /// Error codes, the first byte of an error string (`TIPC_CFG_*`).
 pub(crate) mod code {
-    /// `TIPC_CFG_INVALID_VALUE`: the command failed on its argument.
-    pub(crate) const INVALID_VALUE: u8 = 0x85;
-    /// `TIPC_CFG_TLV_ERROR`: the request is malformed.
-    pub(crate) const TLV_ERROR: u8 = 0x80;
-    /// `TIPC_CFG_NOT_NET_ADMIN`: not allowed for this requester.
-    pub(crate) const NOT_NET_ADMIN: u8 = 0x81;
-    /// `TIPC_CFG_NO_REMOTE`: remote management is disabled.
-    pub(crate) const NO_REMOTE: u8 = 0x83;
-    /// `TIPC_CFG_NOT_SUPPORTED`: unknown command.
-    pub(crate) const NOT_SUPPORTED: u8 = 0x84;
+    use kernel::uapi;
+
+    /// The command failed on its argument.
+    pub(crate) const INVALID_VALUE: u8 = uapi::TIPC_CFG_INVALID_VALUE[0];
+    /// The request is malformed.
+    pub(crate) const TLV_ERROR: u8 = uapi::TIPC_CFG_TLV_ERROR[0];
+    /// Not allowed for this requester.
+    pub(crate) const NOT_NET_ADMIN: u8 = uapi::TIPC_CFG_NOT_NET_ADMIN[0];
+    /// Remote management is disabled.
+    pub(crate) const NO_REMOTE: u8 = uapi::TIPC_CFG_NO_REMOTE[0];
+    /// Unknown command.
+    pub(crate) const NOT_SUPPORTED: u8 = uapi::TIPC_CFG_NOT_SUPPORTED[0];
 }
 
 fn be16(b: &[u8], at: usize) -> u16 {
@@ -106,14 +116,14 @@ pub(crate) fn parse(msg: &[u8], max: usize) -> Result<Request<'_>, Malformed> {
     if msg.len() < HDR_LEN {
         return Err(Malformed::Short);
     }
-    if be16(msg, 6) != TCM_F_REQUEST {
+    if be16(msg, TCM_FLAGS) != TCM_F_REQUEST {
         return Err(Malformed::NotRequest);
     }
     // A request cut short on reception: its length field cannot match.
     if msg.len() > max {
         return Err(Malformed::TooLong);
     }
-    if be32(msg, 0) as usize != msg.len() {
+    if be32(msg, TCM_LEN) as usize != msg.len() {
         return Err(Malformed::LengthMismatch);
     }
     if msg.len() % 4 != 0 {
@@ -128,7 +138,7 @@ pub(crate) fn parse(msg: &[u8], max: usize) -> Result<Request<'_>, Malformed> {
         if body.len() < TLV_HDR_LEN {
             return Err(Malformed::TlvShort);
         }
-        let len = be16(body, 0) as usize;
+        let len = be16(body, TLV_LEN) as usize;
         if len < TLV_HDR_LEN {
             return Err(Malformed::TlvShort);
         }
@@ -140,13 +150,13 @@ pub(crate) fn parse(msg: &[u8], max: usize) -> Result<Request<'_>, Malformed> {
             return Err(Malformed::TrailingBytes);
         }
         Some(Tlv {
-            ty: be16(body, 2),
+            ty: be16(body, TLV_TYPE),
             value: &body[TLV_HDR_LEN..len],
         })
     };
     Ok(Request {
         header,
-        cmd: be16(msg, 4),
+        cmd: be16(msg, TCM_TYPE),
         tlv,
         body,
     })
@@ -168,9 +178,9 @@ pub(crate) fn reply(header: &[u8; HDR_LEN], parts: &[&[u8]]) -> Result<KVec<u8>>
     let len = HDR_LEN + parts.iter().map(|p| p.len()).sum::<usize>();
     let mut r = KVec::with_capacity(len, GFP_KERNEL)?;
     r.extend_from_slice(header, GFP_KERNEL)?;
-    r[0..4].copy_from_slice(&(len as u32).to_be_bytes());
-    let flags = be16(header, 6) & !TCM_F_REQUEST;
-    r[6..8].copy_from_slice(&flags.to_be_bytes());
+    r[TCM_LEN..TCM_LEN + 4].copy_from_slice(&(len as u32).to_be_bytes());
+    let flags = be16(header, TCM_FLAGS) & !TCM_F_REQUEST;
+    r[TCM_FLAGS..TCM_FLAGS + 2].copy_from_slice(&flags.to_be_bytes());
     for p in parts {
         r.extend_from_slice(p, GFP_KERNEL)?;
     }

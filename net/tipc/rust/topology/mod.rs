@@ -9,10 +9,11 @@
 
 mod feed;
 mod service;
+mod state;
 mod subscription;
-pub(crate) mod wire;
-
 #[cfg(tipc_server_kunit)]
-pub(crate) use feed::Feed;
-pub(crate) use service::{kernel_subscribe, kernel_unsubscribe, Topology};
+pub(crate) mod tests;
+mod wire;
+
+pub(crate) use state::Topology;
 pub(crate) use subscription::Subscription;

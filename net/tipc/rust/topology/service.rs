@@ -3,84 +3,30 @@
 //! The topology service on the server core.
 
 use super::feed::Feed;
-use super::subscription::{Event, Subscription};
-use super::wire::{Request, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
-use crate::core::{
+use super::state::Topology;
+use super::subscription::{ConnState, Event, Subscription};
+use super::wire::{Request, SUBSCR_LEN, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
+use crate::boundary::{
+    tipc::{deliver_kernel_event, instance, ServiceRange},
+    watch::NameWatch,
+};
+use crate::server::{
     conn::Conn,
-    server::Server,
     service::{Service, ServiceInfo},
     stats::TextBuf,
+    ConnServer,
 };
-use crate::ffi::{self, NameSubscription, Scope, ServiceRange};
-use crate::namespace::NetServers;
-use core::fmt::Write;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::{
     c_str,
-    net::socket::SockType,
-    new_mutex, new_spinlock_bh,
+    net::{socket::SockType, tipc::Scope},
     prelude::*,
-    rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{Arc, Mutex, SpinLockBh},
+    rbtree::RBTreeNodeReservation,
+    sync::Arc,
+    uapi::TIPC_TOP_SRV,
 };
 
-/// `TIPC_TOP_SRV`.
-const TIPC_TOP_SRV: u32 = 1;
-/// Subscriptions per namespace, as upstream's `TIPC_MAX_SUBSCR`.
-const MAX_SUBSCRIPTIONS: u32 = 65535;
-
-/// The topology service of one namespace.
-pub(crate) struct Topology {
-    subscriptions: AtomicU32,
-    refused_over_limit: AtomicU64,
-    /// Changes a kernel subscriber missed (no memory to record or deliver them).
-    kernel_events_lost: AtomicU64,
-}
-
-/// A connection's subscriptions, oldest first.
-pub(crate) struct Subscriptions {
-    subs: RBTree<u64, NameSubscription>,
-    next_id: u64,
-}
-
-/// The topology service's state of a connection.
-#[pin_data]
-pub(crate) struct ConnState {
-    #[pin]
-    subs: Mutex<Subscriptions>,
-    /// A kernel subscriber's feed, instead of the outbound queue (`None`
-    /// for a client's connection).
-    #[pin]
-    pub(crate) feed: SpinLockBh<Option<Feed>>,
-}
-
 impl Topology {
-    pub(crate) fn new() -> Self {
-        Self {
-            subscriptions: AtomicU32::new(0),
-            refused_over_limit: AtomicU64::new(0),
-            kernel_events_lost: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn kernel_event_lost(&self) {
-        self.kernel_events_lost.fetch_add(1, Relaxed);
-    }
-
-    /// Counts a new subscription, unless the namespace has its maximum.
-    fn subscription_reserve(&self) -> bool {
-        self.subscriptions
-            .fetch_update(Relaxed, Relaxed, |n| {
-                (n < MAX_SUBSCRIPTIONS).then_some(n + 1)
-            })
-            .is_ok()
-    }
-
-    pub(crate) fn subscription_gone(&self) {
-        self.subscriptions.fetch_sub(1, Relaxed);
-    }
-
-    fn subscribe(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: Request) -> Result {
+    fn subscribe(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, req: Request) -> Result {
         let topology = server.service();
         if req.filter & TIPC_SUB_PORTS != 0 && req.filter & TIPC_SUB_SERVICE != 0
             || req.range.lower > req.range.upper
@@ -94,12 +40,10 @@ impl Topology {
         }
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         if !topology.subscription_reserve() {
-            topology.refused_over_limit.fetch_add(1, Relaxed);
-            pr_warn!("Subscription rejected, max ({})\n", MAX_SUBSCRIPTIONS);
             return Err(ENOSPC);
         }
         // From here on the count is given back when the `Subscription` drops.
-        let mut table = conn.state().subs.lock();
+        let mut table = conn.state().table.lock();
         if conn.is_closed() {
             // `closed` emptied the table already (it takes this lock after
             // marking the connection closed): a subscription added now
@@ -113,9 +57,9 @@ impl Topology {
         let sub = KBox::pin(Subscription::new(id, conn.clone(), req), GFP_KERNEL)?;
         // Held across registration: a timeout firing at once must find the
         // subscription in the table when its event has been sent.
-        let ns = NameSubscription::new(server.net(), req.range, req.filter, req.timeout, sub)?;
-        ns.subscription().initial_done();
-        table.subs.insert(reservation.into_node(id, ns));
+        let watch = NameWatch::new(server.net(), req.range, req.filter, req.timeout, sub)?;
+        watch.watcher().initial_done();
+        table.subs.insert(reservation.into_node(id, watch));
         Ok(())
     }
 
@@ -124,11 +68,11 @@ impl Topology {
     fn cancel(conn: &Conn<Self>, req: &Request) {
         let key = req.cancelled();
         let removed = {
-            let mut table = conn.state().subs.lock();
+            let mut table = conn.state().table.lock();
             let id = table
                 .subs
                 .iter()
-                .filter(|(_, s)| s.subscription().request().raw == key)
+                .filter(|(_, s)| s.watcher().request().raw == key)
                 .map(|(id, _)| *id)
                 .last();
             id.and_then(|id| table.subs.remove(&id))
@@ -142,28 +86,11 @@ impl ServiceInfo for Topology {
     const RECV_QUEUE: &'static CStr = c_str!("tipc_topsrv_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_topsrv_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
-    const MAX_REQUEST: usize = super::wire::SUBSCR_LEN;
+    const MAX_REQUEST: usize = SUBSCR_LEN;
     const NAME: &'static str = "topology";
 
     fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        writeln!(
-            w,
-            "{}.subscriptions {}",
-            Self::NAME,
-            self.subscriptions.load(Relaxed)
-        )?;
-        writeln!(
-            w,
-            "{}.refused_over_limit {}",
-            Self::NAME,
-            self.refused_over_limit.load(Relaxed)
-        )?;
-        writeln!(
-            w,
-            "{}.kernel_events_lost {}",
-            Self::NAME,
-            self.kernel_events_lost.load(Relaxed)
-        )
+        self.write_counters(w, Self::NAME)
     }
 }
 
@@ -172,30 +99,14 @@ impl Service for Topology {
     type Out = Event;
 
     fn address(&self) -> (ServiceRange, Scope) {
-        (
-            ServiceRange {
-                ty: TIPC_TOP_SRV,
-                lower: TIPC_TOP_SRV,
-                upper: TIPC_TOP_SRV,
-            },
-            Scope::Node,
-        )
+        (instance(TIPC_TOP_SRV, TIPC_TOP_SRV), Scope::Node)
     }
 
     fn conn_state() -> impl PinInit<Self::ConnState> {
-        pin_init!(ConnState {
-            subs <- new_mutex!(
-                Subscriptions {
-                    subs: RBTree::new(),
-                    next_id: 0
-                },
-                "tipc_topsrv_subs"
-            ),
-            feed <- new_spinlock_bh!(None, "tipc_topsrv_feed"),
-        })
+        ConnState::new()
     }
 
-    fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, msg: &[u8]) -> Result {
+    fn received(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, msg: &[u8]) -> Result {
         // Shorter than a request: the connection closes, as upstream's.
         let req = Request::decode(msg).ok_or(EINVAL)?;
         if req.filter & TIPC_SUB_CANCEL != 0 {
@@ -214,53 +125,47 @@ impl Service for Topology {
         Some(Event { bytes, ends: None })
     }
 
-    fn deliver_local(server: &Server<Self>, out: &Event) {
-        if !ffi::deliver_kernel_event(server.net(), &out.bytes) {
+    fn deliver_local(server: &ConnServer<Self>, out: &Event) {
+        if !deliver_kernel_event(server.net(), &out.bytes) {
             server.service().kernel_event_lost();
         }
     }
 
-    fn sent(_server: &Server<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
+    fn sent(_server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
         if let Some(id) = out.ends {
-            let removed = conn.state().subs.lock().subs.remove(&id);
+            let removed = conn.state().table.lock().subs.remove(&id);
             drop(removed);
         }
     }
 
-    fn closed(_server: &Server<Self>, conn: &Conn<Self>) {
-        let subs = core::mem::take(&mut conn.state().subs.lock().subs);
+    fn closed(_server: &ConnServer<Self>, conn: &Conn<Self>) {
+        let subs = core::mem::take(&mut conn.state().table.lock().subs);
         // Every subscription is withdrawn here, outside the lock.
         drop(subs);
         // No report comes any more: what the feed held goes.
         let feed = conn.state().feed.lock().take();
         drop(feed);
     }
-}
 
-/// A subscription of the kernel's group messaging: its events go to the
-/// own node's socket `port`. Returns the connection id that
-/// [`kernel_unsubscribe`] takes.
-pub(crate) fn kernel_subscribe(
-    servers: &NetServers,
-    port: u32,
-    range: ServiceRange,
-    filter: u32,
-) -> Result<u32> {
-    let server = &servers.topology;
-    let conn = server.open(None)?;
-    let request = Request::kernel(range, filter, port);
-    // Before the subscription: its initial report goes to the feed.
-    *conn.state().feed.lock() = Some(Feed::new(request));
-    if let Err(e) = Topology::subscribe(server, &conn, request) {
-        conn.close();
-        return Err(e);
-    }
-    Ok(conn.id())
-}
-
-/// Ends a subscription made by [`kernel_subscribe`].
-pub(crate) fn kernel_unsubscribe(servers: &NetServers, id: u32) {
-    if let Some(conn) = servers.topology.find(id) {
-        conn.close();
+    /// A subscription of the kernel's group messaging: a socketless
+    /// connection whose events go to the own node's socket `port`.
+    fn kernel_subscribe(
+        server: &Arc<ConnServer<Self>>,
+        port: u32,
+        range: ServiceRange,
+        filter: u32,
+    ) -> Option<Result<u32>> {
+        let subscribe = || {
+            let conn = server.open(None)?;
+            let request = Request::kernel(range, filter, port);
+            // Before the subscription: its initial report goes to the feed.
+            *conn.state().feed.lock() = Some(Feed::new(request));
+            if let Err(e) = Self::subscribe(server, &conn, request) {
+                conn.close();
+                return Err(e);
+            }
+            Ok(conn.id())
+        };
+        Some(subscribe())
     }
 }

@@ -1,30 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! One subscription: turns name table reports into events on its connection.
+//! Subscriptions: name table reports turned into events on a connection.
 
-use super::service::Topology;
-use super::wire::{
-    Request, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE, TIPC_SUB_PORTS,
+use super::feed::Feed;
+use super::state::Topology;
+use super::wire::{Request, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_PORTS};
+use crate::boundary::{
+    tipc::{Report, EVENT_LEN, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE},
+    watch::NameWatch,
 };
-use crate::core::conn::Conn;
-use crate::core::stats::{Live, LIVE_SUBSCRIPTIONS};
-use crate::ffi::{Report, Scope};
+use crate::server::{
+    conn::{Conn, Limit},
+    outqueue::chunk_fits_page,
+    stats::{Live, LIVE_SUBSCRIPTIONS},
+};
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::sync::Arc;
+use kernel::{
+    net::tipc::Scope,
+    new_mutex, new_spinlock_bh,
+    prelude::*,
+    rbtree::RBTree,
+    sync::{Arc, Mutex, SpinLockBh},
+};
 
 /// An event on its way to the subscriber.
 #[derive(Clone, Copy)]
 pub(crate) struct Event {
-    pub(crate) bytes: [u8; super::wire::EVENT_LEN],
+    pub(crate) bytes: [u8; EVENT_LEN],
     /// The subscription this event ends (a timeout), removed once it is sent.
     pub(crate) ends: Option<u64>,
 }
 
-// A queue chunk of events is one page (core/outqueue.rs).
-const _: () = assert!(crate::core::outqueue::chunk_fits_page::<Event>());
+// A queue chunk of events is one page (server/outqueue.rs).
+const _: () = assert!(chunk_fits_page::<Event>());
 
-/// The Rust side of a subscription; the name table reaches it through
-/// [`crate::ffi::NameSubscription`], which owns it.
+/// A connection's subscriptions by id, oldest first.
+pub(crate) struct SubscriptionTable {
+    pub(crate) subs: RBTree<u64, NameWatch<Subscription>>,
+    pub(crate) next_id: u64,
+}
+
+/// The topology service's state of a connection.
+#[pin_data]
+pub(crate) struct ConnState {
+    #[pin]
+    pub(crate) table: Mutex<SubscriptionTable>,
+    /// A kernel subscriber's feed, instead of the outbound queue (`None`
+    /// for a client's connection).
+    #[pin]
+    pub(crate) feed: SpinLockBh<Option<Feed>>,
+}
+
+impl ConnState {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(ConnState {
+            table <- new_mutex!(
+                SubscriptionTable {
+                    subs: RBTree::new(),
+                    next_id: 0
+                },
+                "tipc_topsrv_subs"
+            ),
+            feed <- new_spinlock_bh!(None, "tipc_topsrv_feed"),
+        })
+    }
+}
+
+/// A subscription; the name table reaches it through the [`NameWatch`]
+/// that owns it.
 pub(crate) struct Subscription {
     id: u64,
     conn: Arc<Conn<Topology>>,
@@ -91,11 +134,15 @@ impl Subscription {
         let bytes = self
             .request
             .event(r.event, r.lower, r.upper, r.port, r.node);
-        let bounded = !self.initial.load(Ordering::Relaxed);
+        let limit = if self.initial.load(Ordering::Relaxed) {
+            Limit::Unbounded
+        } else {
+            Limit::Bounded
+        };
         Conn::queue(
             self.conn.as_arc_borrow(),
             Event { bytes, ends: None },
-            bounded,
+            limit,
             || !self.expired.load(Ordering::Relaxed),
         );
     }
@@ -113,7 +160,7 @@ impl Subscription {
                 bytes,
                 ends: Some(self.id),
             },
-            false,
+            Limit::Unbounded,
             || !self.expired.swap(true, Ordering::Relaxed),
         );
     }

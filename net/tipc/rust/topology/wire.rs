@@ -7,28 +7,31 @@
 //! filter bits set (upstream's `tipc_sub_read()`). Events go back in the
 //! same order.
 
-use crate::ffi::ServiceRange;
+use crate::boundary::tipc::{ServiceRange, EVENT_LEN};
+use core::mem::{offset_of, size_of};
+use kernel::uapi::{self, tipc_event, tipc_subscr};
+
+pub(crate) use uapi::{
+    TIPC_PUBLISHED, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE,
+    TIPC_WITHDRAWN,
+};
 
 /// Size of `struct tipc_subscr`.
-pub(crate) const SUBSCR_LEN: usize = 28;
-/// Size of `struct tipc_event`.
-pub(crate) const EVENT_LEN: usize = 48;
-
-pub(crate) const TIPC_SUB_PORTS: u32 = 0x01;
-pub(crate) const TIPC_SUB_SERVICE: u32 = 0x02;
-pub(crate) const TIPC_SUB_CANCEL: u32 = 0x04;
-/// Kernel-only filter bits (net/tipc/topsrv.h): scope filters.
-pub(crate) const TIPC_SUB_CLUSTER_SCOPE: u32 = 0x20;
-pub(crate) const TIPC_SUB_NODE_SCOPE: u32 = 0x40;
+pub(crate) const SUBSCR_LEN: usize = size_of::<tipc_subscr>();
+/// `TIPC_WAIT_FOREVER`, a timeout of `~0`.
+pub(crate) const TIPC_WAIT_FOREVER: u32 = uapi::TIPC_WAIT_FOREVER as u32;
 const FILTER_MASK: u32 = TIPC_SUB_PORTS | TIPC_SUB_SERVICE | TIPC_SUB_CANCEL;
 
-pub(crate) const TIPC_WAIT_FOREVER: u32 = !0;
-pub(crate) const TIPC_PUBLISHED: u32 = 1;
-pub(crate) const TIPC_WITHDRAWN: u32 = 2;
-pub(crate) const TIPC_SUBSCR_TIMEOUT: u32 = 3;
+/// Where the words of a request are.
+const TYPE: usize = offset_of!(tipc_subscr, seq.type_);
+const LOWER: usize = offset_of!(tipc_subscr, seq.lower);
+const UPPER: usize = offset_of!(tipc_subscr, seq.upper);
+const TIMEOUT: usize = offset_of!(tipc_subscr, timeout);
+const FILTER: usize = offset_of!(tipc_subscr, filter);
+const HANDLE: usize = offset_of!(tipc_subscr, usr_handle);
 
 /// A decoded request, plus its bytes as sent.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Request {
     pub(crate) range: ServiceRange,
     pub(crate) timeout: u32,
@@ -55,16 +58,16 @@ impl Request {
     /// Decodes the first 28 bytes of `msg`; `None` if it is shorter.
     pub(crate) fn decode(msg: &[u8]) -> Option<Self> {
         let raw: [u8; SUBSCR_LEN] = msg.get(..SUBSCR_LEN)?.try_into().ok()?;
-        let swap = word(&raw, 16) & FILTER_MASK == 0;
+        let swap = word(&raw, FILTER) & FILTER_MASK == 0;
         let rd = |i| order(word(&raw, i), swap);
         Some(Self {
             range: ServiceRange {
-                ty: rd(0),
-                lower: rd(4),
-                upper: rd(8),
+                type_: rd(TYPE),
+                lower: rd(LOWER),
+                upper: rd(UPPER),
             },
-            timeout: rd(12),
-            filter: rd(16),
+            timeout: rd(TIMEOUT),
+            filter: rd(FILTER),
             raw,
             swap,
         })
@@ -75,21 +78,18 @@ impl Request {
     /// set (upstream once left four of them uninitialised).
     pub(crate) fn kernel(range: ServiceRange, filter: u32, port: u32) -> Self {
         let mut raw = [0u8; SUBSCR_LEN];
-        for (i, v) in [
-            range.ty,
-            range.lower,
-            range.upper,
-            TIPC_WAIT_FOREVER,
-            filter,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            raw[i * 4..i * 4 + 4].copy_from_slice(&v.to_ne_bytes());
+        for (at, v) in [
+            (TYPE, range.type_),
+            (LOWER, range.lower),
+            (UPPER, range.upper),
+            (TIMEOUT, TIPC_WAIT_FOREVER),
+            (FILTER, filter),
+            // The port in the handle's first word (glue.c reads it there,
+            // on either endianness); the rest stays zero.
+            (HANDLE, port),
+        ] {
+            raw[at..at + 4].copy_from_slice(&v.to_ne_bytes());
         }
-        // The port in the handle's first word (glue.c reads it there, on
-        // either endianness); the rest stays zero.
-        raw[20..24].copy_from_slice(&port.to_ne_bytes());
         Self {
             range,
             timeout: TIPC_WAIT_FOREVER,
@@ -104,7 +104,7 @@ impl Request {
     pub(crate) fn cancelled(&self) -> [u8; SUBSCR_LEN] {
         let mut b = self.raw;
         let f = order(self.filter & !TIPC_SUB_CANCEL, self.swap);
-        b[16..20].copy_from_slice(&f.to_ne_bytes());
+        b[FILTER..FILTER + 4].copy_from_slice(&f.to_ne_bytes());
         b
     }
 
@@ -122,11 +122,18 @@ impl Request {
         port: u32,
         node: u32,
     ) -> [u8; EVENT_LEN] {
+        const SUB: usize = offset_of!(tipc_event, s);
         let mut e = [0u8; EVENT_LEN];
-        for (i, v) in [event, lower, upper, port, node].into_iter().enumerate() {
-            e[i * 4..i * 4 + 4].copy_from_slice(&order(v, self.swap).to_ne_bytes());
+        for (at, v) in [
+            (offset_of!(tipc_event, event), event),
+            (offset_of!(tipc_event, found_lower), lower),
+            (offset_of!(tipc_event, found_upper), upper),
+            (offset_of!(tipc_event, port.ref_), port),
+            (offset_of!(tipc_event, port.node), node),
+        ] {
+            e[at..at + 4].copy_from_slice(&order(v, self.swap).to_ne_bytes());
         }
-        e[20..].copy_from_slice(&self.raw);
+        e[SUB..SUB + SUBSCR_LEN].copy_from_slice(&self.raw);
         e
     }
 }

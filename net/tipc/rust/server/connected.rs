@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A service's server in one network namespace.
+//! A connection-oriented service's server in one network namespace.
 
-use super::base::ServerBase;
+use super::base::{ServerBase, RECV};
 use super::conn::Conn;
-use super::fault::{self, Point};
 use super::service::Service;
 use super::stats::{ConnCounters, Stats, TextBuf};
-use crate::ffi::{self, TIPC_CRITICAL_IMPORTANCE};
+use super::Running;
+use crate::boundary::tipc::{fault_point, publish, queue_limit, Point, ServiceRange};
 use core::fmt::Write;
 use kernel::{
     impl_has_work,
@@ -19,7 +19,7 @@ use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{Queue, Work, WorkItem},
+    workqueue::{Work, WorkItem},
 };
 
 /// The server's connections by id.
@@ -31,72 +31,49 @@ struct ConnTable<S: Service> {
 /// A server: the listener, the connections and the two workqueues of one
 /// service in one namespace.
 ///
-/// Lifetime: the namespace's `NetServers` holds the reference that
-/// [`Server::stop`] is called on and drops last. Connections hold
+/// Lifetime: the namespace's servers hold the reference that
+/// [`Running::stop`] is called on and drop last. Connections hold
 /// references too, but `stop` closes them all and drains both queues first,
 /// so the last reference never goes away inside one of the server's own work
 /// items (which would destroy the queue the item runs on).
 #[pin_data]
-pub(crate) struct Server<S: Service> {
-    base: ServerBase,
+pub(crate) struct ConnServer<S: Service> {
+    #[pin]
+    pub(crate) base: ServerBase,
     service: S,
     pub(crate) stats: Stats,
     #[pin]
-    listener: Mutex<Option<Socket>>,
-    #[pin]
     table: Mutex<ConnTable<S>>,
     #[pin]
-    accept_work: Work<Server<S>>,
+    accept_work: Work<ConnServer<S>, RECV>,
 }
 
 impl_has_work! {
-    impl{S: Service} HasWork<Server<S>> for Server<S> { self.accept_work }
+    impl{S: Service} HasWork<ConnServer<S>, RECV> for ConnServer<S> { self.accept_work }
 }
 
-impl<S: Service> Server<S> {
+impl<S: Service> ConnServer<S> {
     /// Starts `service` in `net`: creates the queues, publishes the
     /// service's address and starts accepting.
     pub(crate) fn start(net: NetNs, service: S) -> Result<Arc<Self>> {
-        let base = ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE)?;
         let server = Arc::pin_init(
-            pin_init!(Self {
-                base,
+            try_pin_init!(Self {
+                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
                 service,
                 stats: Stats::default(),
-                listener <- new_mutex!(None, "tipc_server_listener"),
                 table <- new_mutex!(ConnTable { conns: RBTree::new(), next_id: 0 }, "tipc_server_conns"),
                 accept_work <- new_work!("tipc_server_accept"),
-            }),
+            }? Error),
             GFP_KERNEL,
         )?;
-
-        let sock = ffi::server_socket(net, S::SOCK_TYPE)?;
         let (range, scope) = server.service.address();
-        ffi::publish(&sock, range, scope, TIPC_CRITICAL_IMPORTANCE)?;
-        sock.listen(0)?;
-        let mut listener = server.listener.lock();
-        let sock = listener.insert(sock);
-        sock.attach_events(server.clone())?;
-        drop(listener);
+        server
+            .base
+            .open_socket(S::SOCK_TYPE, server.clone(), |sock| {
+                publish(sock, range, scope)?;
+                sock.listen(0)
+            })?;
         Ok(server)
-    }
-
-    /// Stops the server: no more connections, every connection closed, no
-    /// work of it running or queued when this returns.
-    pub(crate) fn stop(&self) {
-        self.base.begin_stop();
-        let listener = self.listener.lock().take();
-        if let Some(sock) = listener {
-            drop(sock.detach_events::<Self>());
-            drop(sock);
-        }
-        // An accept in progress finishes, and sees `stopping` before adding a connection.
-        self.base.flush_recv();
-        while let Some(conn) = self.take_any_conn() {
-            conn.close();
-        }
-        // Closed connections' work items return at once; let them drain.
-        self.base.drain();
     }
 
     /// Removes some connection from the table (one a concurrent `close`
@@ -113,14 +90,6 @@ impl<S: Service> Server<S> {
 
     pub(crate) fn service(&self) -> &S {
         &self.service
-    }
-
-    pub(crate) fn recv_queue(&self) -> &Queue {
-        self.base.recv_queue()
-    }
-
-    pub(crate) fn send_queue(&self) -> &Queue {
-        self.base.send_queue()
     }
 
     /// Opens a connection on `sock`, or a socketless one for a kernel
@@ -141,10 +110,10 @@ impl<S: Service> Server<S> {
         let conn = Arc::pin_init(Conn::new(id, self.clone(), sock), GFP_KERNEL)?;
         table.conns.insert(reservation.into_node(id, conn.clone()));
         drop(table);
-        Stats::inc(&self.stats.conns_opened);
-        Stats::inc(&self.stats.conns_open);
+        self.stats.conns_opened.inc();
+        self.stats.conns_open.inc();
         if accepted {
-            fault::point(self.net(), Point::AcceptBeforeStart);
+            fault_point(self.net(), Point::AcceptBeforeStart);
         }
         if let Err(e) = conn.start() {
             conn.close();
@@ -165,30 +134,57 @@ impl<S: Service> Server<S> {
     }
 
     fn accept(self: &Arc<Self>) {
-        loop {
-            let sock = match self.listener.lock().as_ref().map(|l| l.accept()) {
-                Some(Ok(Some(sock))) => sock,
-                _ => return,
-            };
+        while let Some(Ok(Some(sock))) = self.base.with_socket(|l| l.accept()) {
             if let Err(e) = self.open(Some(sock)) {
                 pr_warn!("{}: connection refused: {:?}\n", S::NAME, e);
             }
         }
     }
+}
 
-    /// Appends this server's statistics, `NAME.counter value` per line.
-    pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
+impl<S: Service> Running for ConnServer<S> {
+    /// Stops the server: no more connections, every connection closed, no
+    /// work of it running or queued when this returns.
+    fn stop(&self) {
+        self.base.begin_stop();
+        self.base.detach_socket::<Self>();
+        self.base.close_socket();
+        // An accept in progress finishes, and sees `stopping` before adding a connection.
+        self.base.flush_recv();
+        while let Some(conn) = self.take_any_conn() {
+            conn.close();
+        }
+        // Closed connections' work items return at once; let them drain.
+        self.base.drain();
+    }
+
+    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
         let mut open = ConnCounters::default();
         for conn in self.table.lock().conns.values() {
             open.add(&conn.counters());
         }
         self.stats.write(w, S::NAME, &open)?;
-        writeln!(w, "{}.queue_limit {}", S::NAME, ffi::queue_limit())?;
+        writeln!(w, "{}.queue_limit {}", S::NAME, queue_limit())?;
         self.service.write_stats(w)
+    }
+
+    fn kernel_subscribe(
+        self: &Arc<Self>,
+        port: u32,
+        range: ServiceRange,
+        filter: u32,
+    ) -> Option<Result<u32>> {
+        S::kernel_subscribe(self, port, range, filter)
+    }
+
+    fn kernel_unsubscribe(&self, id: u32) {
+        if let Some(conn) = self.find(id) {
+            conn.close();
+        }
     }
 }
 
-impl<S: Service> WorkItem for Server<S> {
+impl<S: Service> WorkItem<RECV> for ConnServer<S> {
     type Pointer = Arc<Self>;
 
     fn run(this: Arc<Self>) {
@@ -196,9 +192,9 @@ impl<S: Service> WorkItem for Server<S> {
     }
 }
 
-impl<S: Service> SocketEvents for Server<S> {
+impl<S: Service> SocketEvents for ConnServer<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        let _ = this.recv_queue().enqueue::<Arc<Self>, 0>(this.into());
+        this.base.kick_recv(this);
     }
 
     fn write_space(_this: ArcBorrow<'_, Self>) {}

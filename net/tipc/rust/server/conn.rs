@@ -2,11 +2,12 @@
 
 //! One client connection of a server.
 
-use super::fault::{self, Point};
+use super::base::{RECV, SEND};
 use super::outqueue::{OutQueue, PushError};
-use super::server::Server;
 use super::service::Service;
-use super::stats::{ConnCounters, Live, Stats, LIVE_CONNECTIONS};
+use super::stats::{ConnCounters, Live, LIVE_CONNECTIONS};
+use super::ConnServer;
+use crate::boundary::tipc::{fault_point, queue_limit, Point};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
@@ -17,10 +18,6 @@ use kernel::{
     workqueue::{Work, WorkItem},
 };
 
-/// Work item id of the receive work.
-const RECV: u64 = 1;
-/// Work item id of the send work.
-const SEND: u64 = 2;
 /// Requests handled per run of the receive work before it yields.
 const RECV_BUDGET: usize = 64;
 /// Messages sent per run of the send work before it yields (the send queue
@@ -42,6 +39,16 @@ struct Outbound<T: Copy> {
     counters: ConnCounters,
 }
 
+/// Whether a message counts against the connection's queue limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// A full queue closes the connection instead of taking the message.
+    Bounded,
+    /// The message is queued whatever the queue holds; the caller bounds
+    /// such messages some other way.
+    Unbounded,
+}
+
 /// A connection: a client's socket (or none, for a kernel subscriber), the
 /// service's state for it, its outbound queue, and its two work items.
 ///
@@ -52,7 +59,7 @@ struct Outbound<T: Copy> {
 #[pin_data]
 pub(crate) struct Conn<S: Service> {
     id: u32,
-    server: Arc<Server<S>>,
+    server: Arc<ConnServer<S>>,
     sock: Option<Socket>,
     closed: AtomicBool,
     _live: Live,
@@ -74,7 +81,7 @@ impl_has_work! {
 impl<S: Service> Conn<S> {
     pub(crate) fn new(
         id: u32,
-        server: Arc<Server<S>>,
+        server: Arc<ConnServer<S>>,
         sock: Option<Socket>,
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
@@ -104,7 +111,7 @@ impl<S: Service> Conn<S> {
         self.id
     }
 
-    pub(crate) fn server(&self) -> &Arc<Server<S>> {
+    pub(crate) fn server(&self) -> &Arc<ConnServer<S>> {
         &self.server
     }
 
@@ -125,42 +132,27 @@ impl<S: Service> Conn<S> {
                 drop(sock.detach_events::<Self>());
                 return Ok(());
             }
-            Self::kick_recv(self.as_arc_borrow());
+            self.server.base.kick_recv(self.as_arc_borrow());
         }
         Ok(())
-    }
-
-    fn kick_recv(this: ArcBorrow<'_, Self>) {
-        // Already queued: the queued run will see what we would have.
-        let _ = this
-            .server
-            .recv_queue()
-            .enqueue::<Arc<Self>, RECV>(this.into());
-    }
-
-    fn kick_send(this: ArcBorrow<'_, Self>) {
-        let _ = this
-            .server
-            .send_queue()
-            .enqueue::<Arc<Self>, SEND>(this.into());
     }
 
     /// Queues `out` for the client, from any context (it never sleeps).
     ///
     /// Nothing is queued if `accept` (called under the queue's lock)
-    /// refuses, or if the connection is closing. With `bounded`, a full
-    /// queue (or one that cannot grow) closes the connection instead.
+    /// refuses, or if the connection is closing. A full queue (with
+    /// [`Limit::Bounded`]), or one that cannot grow, closes the connection
+    /// instead.
     pub(crate) fn queue(
         this: ArcBorrow<'_, Self>,
         out: S::Out,
-        bounded: bool,
+        limit: Limit,
         accept: impl FnOnce() -> bool,
     ) {
-        let stats = &this.server.stats;
-        let limit = bounded.then(|| crate::ffi::queue_limit() as usize);
+        let limit = (limit == Limit::Bounded).then(queue_limit);
         let mut o = this.out.lock();
         if o.closing {
-            Stats::inc(&stats.after_close);
+            this.server.stats.after_close.inc();
             return;
         }
         if !accept() {
@@ -175,13 +167,13 @@ impl<S: Service> Conn<S> {
                 // a stop can drain the queues.
                 if !o.sending {
                     o.sending = true;
-                    Self::kick_send(this);
+                    this.server.base.kick_send(this);
                 }
             }
             Err(e) => {
                 o.closing = true;
                 o.failed = Some(e);
-                Self::kick_recv(this);
+                this.server.base.kick_recv(this);
             }
         }
     }
@@ -196,7 +188,7 @@ impl<S: Service> Conn<S> {
     pub(crate) fn notify_local(this: ArcBorrow<'_, Self>) {
         let o = this.out.lock();
         if !o.closing {
-            Self::kick_send(this);
+            this.server.base.kick_send(this);
         }
     }
 
@@ -208,9 +200,8 @@ impl<S: Service> Conn<S> {
     /// that does not read: the topology service before a subscription,
     /// whose initial report is pushed past the limit.
     pub(crate) fn close_if_full(&self) -> bool {
-        let limit = crate::ffi::queue_limit() as usize;
         let mut o = self.out.lock();
-        if o.closing || o.queue.len() < limit {
+        if o.closing || o.queue.len() < queue_limit() {
             return o.closing;
         }
         o.closing = true;
@@ -234,8 +225,7 @@ impl<S: Service> Conn<S> {
             let mut o = self.out.lock();
             o.closing = true;
             if first {
-                let n = o.queue.clear();
-                stats.discarded.fetch_add(n as u64, Ordering::Relaxed);
+                stats.discarded.add(o.queue.clear() as u64);
                 stats.fold(&o.counters);
                 o.counters = ConnCounters::default();
             }
@@ -253,7 +243,7 @@ impl<S: Service> Conn<S> {
         }
         S::closed(&self.server, self);
         self.server.forget(self.id);
-        stats.conns_open.fetch_sub(1, Ordering::Relaxed);
+        stats.conns_open.dec();
     }
 
     /// The per-message counters of this connection while it is open.
@@ -274,9 +264,9 @@ impl<S: Service> Conn<S> {
         let stats = &self.server.stats;
         let failed = self.out.lock().failed;
         match failed {
-            Some(PushError::Full) => Stats::inc(&stats.closed_overflow),
-            Some(PushError::NoMemory) => Stats::inc(&stats.closed_no_memory),
-            None if !self.is_closed() => Stats::inc(&stats.rejected),
+            Some(PushError::Full) => stats.closed_overflow.inc(),
+            Some(PushError::NoMemory) => stats.closed_no_memory.inc(),
+            None if !self.is_closed() => stats.rejected.inc(),
             None => {}
         }
         self.close();
@@ -296,7 +286,7 @@ impl<S: Service> Conn<S> {
         for _ in 0..RECV_BUDGET {
             match sock.recv(&mut buf) {
                 Ok(Received::Data(n)) => {
-                    fault::point(self.server.net(), Point::ReceiveBeforeHandle);
+                    fault_point(self.server.net(), Point::ReceiveBeforeHandle);
                     if S::received(&self.server, self, &buf[..n]).is_err() {
                         self.close_for_error();
                         return;
@@ -313,7 +303,7 @@ impl<S: Service> Conn<S> {
             }
         }
         // More may be waiting: yield to other connections, then go on.
-        Self::kick_recv(self.as_arc_borrow());
+        self.server.base.kick_recv(self.as_arc_borrow());
     }
 
     /// Hands what a connection without a socket has to the service.
@@ -322,7 +312,7 @@ impl<S: Service> Conn<S> {
             if self.out.lock().closing {
                 return;
             }
-            fault::point(self.server.net(), Point::SendBeforeSend);
+            fault_point(self.server.net(), Point::SendBeforeSend);
             let Some(out) = S::take_local(self) else {
                 return;
             };
@@ -335,8 +325,8 @@ impl<S: Service> Conn<S> {
                 o.counters.sent += 1;
             }
         }
-        fault::point(self.server.net(), Point::SendBeforeRequeue);
-        Self::kick_send(self.as_arc_borrow());
+        fault_point(self.server.net(), Point::SendBeforeRequeue);
+        self.server.base.kick_send(self.as_arc_borrow());
     }
 
     fn send(self: &Arc<Self>) {
@@ -359,7 +349,7 @@ impl<S: Service> Conn<S> {
                     }
                 }
             };
-            fault::point(self.server.net(), Point::SendBeforeSend);
+            fault_point(self.server.net(), Point::SendBeforeSend);
             match sock.send(S::payload(&out)) {
                 Ok(Sent::Done) => {}
                 // The socket's write-space event queues us again.
@@ -381,8 +371,8 @@ impl<S: Service> Conn<S> {
             }
         }
         // Still sending: `sending` stays set; go on after the others.
-        fault::point(self.server.net(), Point::SendBeforeRequeue);
-        Self::kick_send(self.as_arc_borrow());
+        fault_point(self.server.net(), Point::SendBeforeRequeue);
+        self.server.base.kick_send(self.as_arc_borrow());
     }
 }
 
@@ -400,7 +390,7 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
     type Pointer = Arc<Self>;
 
     fn run(this: Arc<Self>) {
-        fault::point(this.server.net(), Point::SendWorkStart);
+        fault_point(this.server.net(), Point::SendWorkStart);
         if !this.is_closed() {
             this.send();
         }
@@ -409,10 +399,10 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
 
 impl<S: Service> SocketEvents for Conn<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        Self::kick_recv(this);
+        this.server.base.kick_recv(this);
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {
-        Self::kick_send(this);
+        this.server.base.kick_send(this);
     }
 }

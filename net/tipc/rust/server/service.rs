@@ -2,12 +2,17 @@
 
 //! What a service tells the server core.
 
-use super::{conn::Conn, dgram::DgramServer, server::Server, stats::TextBuf};
-use crate::ffi::{Scope, ServiceRange};
-use kernel::{net::socket::SockType, prelude::*, str::CStr, sync::Arc};
+use super::{conn::Conn, stats::TextBuf, ConnServer, DgramServer};
+use crate::boundary::tipc::ServiceRange;
+use kernel::{
+    net::{socket::SockType, tipc::Scope},
+    prelude::*,
+    str::CStr,
+    sync::Arc,
+};
 
 /// What every service declares, whatever the server that runs it.
-pub(crate) trait ServiceInfo: Sized + Send + Sync + 'static {
+pub(crate) trait ServiceInfo: Default + Sized + Send + Sync + 'static {
     /// Names of the receive and send workqueues.
     const RECV_QUEUE: &'static CStr;
     /// See [`ServiceInfo::RECV_QUEUE`].
@@ -27,7 +32,7 @@ pub(crate) trait ServiceInfo: Sized + Send + Sync + 'static {
     }
 }
 
-/// A service run by [`Server`]: its address, its per-connection state, and
+/// A service run by [`ConnServer`]: its address, its per-connection state, and
 /// its handlers. The handlers run in process context on the server's
 /// workqueues, except where noted.
 pub(crate) trait Service: ServiceInfo {
@@ -44,7 +49,7 @@ pub(crate) trait Service: ServiceInfo {
 
     /// Handles one request. An error closes the connection (the protocol's
     /// answer to a malformed request).
-    fn received(server: &Arc<Server<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
+    fn received(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
 
     /// The bytes `out` puts on the wire.
     fn payload(out: &Self::Out) -> &[u8];
@@ -55,13 +60,24 @@ pub(crate) trait Service: ServiceInfo {
     fn take_local(conn: &Conn<Self>) -> Option<Self::Out>;
 
     /// Hands `out` to a connection without a socket (a kernel subscriber).
-    fn deliver_local(server: &Server<Self>, out: &Self::Out);
+    fn deliver_local(server: &ConnServer<Self>, out: &Self::Out);
 
     /// Called once `out` has left the queue (sent or delivered).
-    fn sent(server: &Server<Self>, conn: &Arc<Conn<Self>>, out: &Self::Out);
+    fn sent(server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Self::Out);
 
     /// Called once when the connection closes, to release its state.
-    fn closed(server: &Server<Self>, conn: &Conn<Self>);
+    fn closed(server: &ConnServer<Self>, conn: &Conn<Self>);
+
+    /// A subscription of the kernel's group messaging (see
+    /// [`super::Running::kernel_subscribe`]), if the service takes them.
+    fn kernel_subscribe(
+        _server: &Arc<ConnServer<Self>>,
+        _port: u32,
+        _range: ServiceRange,
+        _filter: u32,
+    ) -> Option<Result<u32>> {
+        None
+    }
 }
 
 /// A connectionless service run by [`DgramServer`]: one socket, a request
@@ -76,4 +92,10 @@ pub(crate) trait DgramService: ServiceInfo {
     /// reply to send back to that socket, if any (a message that is no
     /// request gets none).
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
+
+    /// The node got address `addr` (see [`super::Running::publish_node_state`]),
+    /// if the service takes the node-state name.
+    fn publish_node_state(_server: &DgramServer<Self>, _addr: u32) -> Option<bool> {
+        None
+    }
 }

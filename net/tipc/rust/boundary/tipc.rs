@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe calls into `tipc.ko`'s internals, through `glue.c`.
+
+use kernel::{
+    bindings,
+    error::to_result,
+    net::{
+        namespace::NetNs,
+        socket::{SockType, Socket},
+        tipc::{Scope, AF_TIPC},
+    },
+    prelude::*,
+    uapi,
+};
+
+/// A name table change, as a subscription is told of it (`glue.h`).
+pub(crate) use bindings::tipc_rs_report as Report;
+/// A service range `{type, lower, upper}`, host order (uapi `tipc.h`).
+pub(crate) use uapi::tipc_service_range as ServiceRange;
+
+/// Subscriptions per namespace (`TIPC_MAX_SUBSCR`, `net/tipc/subscr.h`).
+pub(crate) const TIPC_MAX_SUBSCR: u32 = bindings::TIPC_RS_MAX_SUBSCR;
+/// Kernel-only filter bit: cluster-scope bindings only (`net/tipc/topsrv.h`).
+pub(crate) const TIPC_SUB_CLUSTER_SCOPE: u32 = bindings::TIPC_RS_SUB_CLUSTER_SCOPE;
+/// Kernel-only filter bit: node-scope bindings only (`net/tipc/topsrv.h`).
+pub(crate) const TIPC_SUB_NODE_SCOPE: u32 = bindings::TIPC_RS_SUB_NODE_SCOPE;
+/// The largest text a command replies (`ULTRA_STRING_MAX_LEN`, `netlink_compat.c`).
+pub(crate) const ULTRA_STRING_MAX_LEN: usize = bindings::TIPC_RS_ULTRA_STRING_MAX_LEN as usize;
+
+/// A service range of one instance.
+pub(crate) fn instance(ty: u32, instance: u32) -> ServiceRange {
+    ServiceRange {
+        type_: ty,
+        lower: instance,
+        upper: instance,
+    }
+}
+
+/// Creates a socket for a server of `net`.
+///
+/// The socket does not keep `tipc.ko` loaded: the servers live as long as
+/// TIPC in their namespace, and every socket would otherwise pin the module
+/// (no `rmmod` ever).
+pub(crate) fn server_socket(net: NetNs, ty: SockType) -> Result<Socket> {
+    let sock = Socket::new(net, AF_TIPC, ty, 0)?;
+    // SAFETY: Server sockets are released by the server's stop, which runs in the pernet exit
+    // of `tipc.ko` (`tipc_topsrv_exit_net`) at the latest; module unload runs every pernet exit
+    // before `tipc.ko` goes, so the module outlives the socket.
+    unsafe { sock.drop_module_refs() };
+    Ok(sock)
+}
+
+/// Publishes `range` for `sock` with `scope`, at critical importance, even
+/// for the reserved types that `kernel_bind()` refuses.
+pub(crate) fn publish(sock: &Socket, range: ServiceRange, scope: Scope) -> Result {
+    // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant; servers only create
+    // `AF_TIPC` ones).
+    to_result(unsafe {
+        bindings::tipc_rs_sock_publish(
+            sock.as_ptr(),
+            range.type_,
+            range.lower,
+            range.upper,
+            scope as i32,
+            uapi::TIPC_CRITICAL_IMPORTANCE as i32,
+        )
+    })
+}
+
+/// Makes messages `sock` sends dropped, rather than returned to it, when
+/// their destination is gone: a connectionless server must not receive its
+/// own replies back as requests.
+pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
+    // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant).
+    to_result(unsafe { bindings::tipc_rs_sock_set_droppable(sock.as_ptr()) })
+}
+
+/// Bytes of a `struct tipc_event`.
+pub(crate) const EVENT_LEN: usize = core::mem::size_of::<uapi::tipc_event>();
+
+/// Delivers the topology event `evt` to a kernel subscriber (group
+/// messaging); `false` if no message could be allocated for it.
+pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; EVENT_LEN]) -> bool {
+    // SAFETY: `net` is live (`NetNs` invariant); `evt` is readable for the size of a
+    // `struct tipc_event`, which `glue.c` only reads (byte copies).
+    unsafe { bindings::tipc_rs_kern_evt(net.as_ptr(), evt.as_ptr().cast()) }
+}
+
+/// The `event_queue_limit` module parameter.
+pub(crate) fn queue_limit() -> usize {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { bindings::tipc_rs_queue_limit() as usize }
+}
+
+/// The `reply_queue_limit` module parameter, in bytes.
+pub(crate) fn reply_queue_limit() -> usize {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { bindings::tipc_rs_reply_queue_limit() as usize }
+}
+
+/// The node address of `net`, 0 until it has one.
+pub(crate) fn own_addr(net: NetNs) -> u32 {
+    // SAFETY: `net` is live (`NetNs` invariant) and TIPC's pernet state exists while a server
+    // runs in it.
+    unsafe { bindings::tipc_rs_own_addr(net.as_ptr()) }
+}
+
+/// The `net.tipc.remote_management` sysctl of `net`.
+pub(crate) fn remote_management(net: NetNs) -> u32 {
+    // SAFETY: As in `own_addr`; the value lives in the servers' pernet state.
+    unsafe { bindings::tipc_rs_remote_management(net.as_ptr()) }
+}
+
+/// Where the server can be held by fault injection (`enum tipc_rs_fault`).
+#[derive(Clone, Copy)]
+#[repr(u32)]
+pub(crate) enum Point {
+    /// A connection is in the table, its socket callbacks not yet set.
+    AcceptBeforeStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_ACCEPT_BEFORE_START,
+    /// A request has been read and is not yet handled.
+    ReceiveBeforeHandle = bindings::tipc_rs_fault_TIPC_RS_FAULT_RECEIVE_BEFORE_HANDLE,
+    /// A server stop (namespace exit) has begun, nothing is drained yet.
+    StopBeforeDrain = bindings::tipc_rs_fault_TIPC_RS_FAULT_STOP_BEFORE_DRAIN,
+    /// A message is about to be sent.
+    SendBeforeSend = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_BEFORE_SEND,
+    /// A send work has used its budget and is about to queue itself again.
+    SendBeforeRequeue = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_BEFORE_REQUEUE,
+    /// `tipc_net_finalize()` is about to ask for the node-state name.
+    NodeState = bindings::tipc_rs_fault_TIPC_RS_FAULT_NODE_STATE,
+    /// A send work item starts to run.
+    SendWorkStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_WORK_START,
+}
+
+/// Stops at `p` in `net` if the reliability tests selected it (`fault.c`,
+/// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`; else nothing). Process
+/// context only.
+#[inline]
+pub(crate) fn fault_point(net: NetNs, p: Point) {
+    // SAFETY: `net` is live; the callers run in process context.
+    #[cfg(tipc_server_fault)]
+    unsafe {
+        bindings::tipc_rs_fault_point(net.as_ptr(), p as u32)
+    };
+    #[cfg(not(tipc_server_fault))]
+    let _ = (net, p);
+}
+
+/// Sleeps for `ms` milliseconds (KUnit cases that wait for the server).
+#[cfg(tipc_server_kunit)]
+pub(crate) fn sleep_ms(ms: u32) {
+    // SAFETY: Called from a KUnit case, in process context.
+    unsafe { bindings::msleep(ms) }
+}

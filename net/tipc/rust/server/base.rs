@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What every server has, whatever its mode: its namespace, its socket,
+//! its two dedicated workqueues, and whether it is stopping.
+
+use super::stats::{Live, LIVE_SERVERS};
+use crate::boundary::tipc::{fault_point, server_socket, Point};
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    net::{
+        namespace::NetNs,
+        socket::{SockType, Socket, SocketEvents},
+    },
+    new_mutex,
+    prelude::*,
+    sync::{Arc, ArcBorrow, Mutex},
+    workqueue::{OwnedQueue, QueueFlags, RawWorkItem},
+};
+
+/// Id of the work items that run on the receive queue.
+pub(crate) const RECV: u64 = 1;
+/// Id of the work items that run on the send queue.
+pub(crate) const SEND: u64 = 2;
+
+/// The part of a server its mode (connections or datagrams) does not change.
+#[pin_data]
+pub(crate) struct ServerBase {
+    net: NetNs,
+    recv_queue: OwnedQueue,
+    send_queue: OwnedQueue,
+    stopping: AtomicBool,
+    _live: Live,
+    /// The listener, or the one socket of a connectionless server.
+    #[pin]
+    sock: Mutex<Option<Socket>>,
+}
+
+impl ServerBase {
+    /// Creates the ordered receive and send workqueues, named `recv` and `send`.
+    ///
+    /// Without `WQ_MEM_RECLAIM`, as upstream's: nothing the server does
+    /// frees memory, and a reclaim queue costs a rescuer thread each, four
+    /// per namespace.
+    pub(crate) fn new<'a>(
+        net: NetNs,
+        recv: &'a CStr,
+        send: &'a CStr,
+    ) -> impl PinInit<Self, Error> + 'a {
+        try_pin_init!(Self {
+            net,
+            recv_queue: OwnedQueue::new_ordered(recv, QueueFlags::NONE)?,
+            send_queue: OwnedQueue::new_ordered(send, QueueFlags::NONE)?,
+            stopping: AtomicBool::new(false),
+            _live: Live::new(&LIVE_SERVERS),
+            sock <- new_mutex!(None, "tipc_server_sock"),
+        }? Error)
+    }
+
+    pub(crate) fn net(&self) -> NetNs {
+        self.net
+    }
+
+    /// Creates the server's socket, lets `setup` bind it, and attaches
+    /// `owner` to its events.
+    pub(crate) fn open_socket<T: SocketEvents>(
+        &self,
+        ty: SockType,
+        owner: Arc<T>,
+        setup: impl FnOnce(&Socket) -> Result,
+    ) -> Result {
+        let sock = server_socket(self.net, ty)?;
+        setup(&sock)?;
+        let mut slot = self.sock.lock();
+        slot.insert(sock).attach_events(owner)
+    }
+
+    /// Runs `f` on the socket, unless the server stopped with it.
+    pub(crate) fn with_socket<R>(&self, f: impl FnOnce(&Socket) -> R) -> Option<R> {
+        self.sock.lock().as_ref().map(f)
+    }
+
+    /// Detaches `T`'s events from the socket: its callbacks queue no more work.
+    pub(crate) fn detach_socket<T: SocketEvents>(&self) {
+        if let Some(sock) = self.sock.lock().as_ref() {
+            drop(sock.detach_events::<T>());
+        }
+    }
+
+    /// Closes the socket, with its publication.
+    pub(crate) fn close_socket(&self) {
+        let sock = self.sock.lock().take();
+        drop(sock);
+    }
+
+    /// Queues `this`'s receive work (`RECV`); one already queued will see
+    /// what this one would have.
+    pub(crate) fn kick_recv<T: 'static>(&self, this: ArcBorrow<'_, T>)
+    where
+        Arc<T>: RawWorkItem<RECV> + Send,
+    {
+        let _ = self.recv_queue.enqueue::<Arc<T>, RECV>(this.into());
+    }
+
+    /// Queues `this`'s send work (`SEND`), as [`ServerBase::kick_recv`].
+    pub(crate) fn kick_send<T: 'static>(&self, this: ArcBorrow<'_, T>)
+    where
+        Arc<T>: RawWorkItem<SEND> + Send,
+    {
+        let _ = self.send_queue.enqueue::<Arc<T>, SEND>(this.into());
+    }
+
+    /// Marks the server stopping: nothing new starts after this.
+    pub(crate) fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        fault_point(self.net, Point::StopBeforeDrain);
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Waits for the receive work queued so far.
+    pub(crate) fn flush_recv(&self) {
+        self.recv_queue.flush();
+    }
+
+    /// Waits until neither queue has work, including work items that
+    /// queue themselves again (a send work past its budget): a flush would
+    /// miss those, and the last reference to the server could then go on
+    /// one of its own workers, which cannot destroy its own queue.
+    ///
+    /// The caller has stopped every other source of work first (socket
+    /// callbacks detached, connections closed): the receive side may still
+    /// queue send work, so it drains first; the send side queues only
+    /// itself.
+    pub(crate) fn drain(&self) {
+        self.recv_queue.drain();
+        self.send_queue.drain();
+    }
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit cases of the topology service: the wire format (decoding, byte
+//! order, cancel matching, events) and the kernel subscriber's feed.
+
+use super::feed::Feed;
+use super::wire::{
+    Request, TIPC_PUBLISHED, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE, TIPC_WITHDRAWN,
+};
+use crate::boundary::{
+    kunit::{check, kunit_cases},
+    tipc::{Report, ServiceRange},
+};
+use core::ffi::c_int;
+use kernel::net::tipc::Scope;
+
+/// A request as a subscriber writes it, in network or host order.
+fn request(network: bool, v: [u32; 5], handle: &[u8; 8]) -> [u8; 28] {
+    let mut b = [0u8; 28];
+    for (i, x) in v.into_iter().enumerate() {
+        let w = if network {
+            x.to_be_bytes()
+        } else {
+            x.to_ne_bytes()
+        };
+        b[i * 4..i * 4 + 4].copy_from_slice(&w);
+    }
+    b[20..].copy_from_slice(handle);
+    b
+}
+
+/// A name table change of binding `{port, key}` at instance `inst`.
+fn change(event: u32, port: u32, key: u32, inst: u32) -> Report {
+    Report {
+        lower: inst,
+        upper: inst,
+        port,
+        node: 0x1001001,
+        key,
+        event,
+        scope: Scope::Cluster as c_int,
+        must: true,
+    }
+}
+
+/// The next event of `feed` as (event, instance, port), host order.
+fn told(feed: &mut Feed) -> Option<(u32, u32, u32)> {
+    let e = feed.next_event()?;
+    let w = |i: usize| u32::from_ne_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
+    Some((w(0), w(4), w(12)))
+}
+
+/// A feed for the socket `OWN`, which has joined (its own binding told).
+fn joined_feed() -> Option<Feed> {
+    let range = ServiceRange {
+        type_: 4711,
+        lower: 0,
+        upper: !0,
+    };
+    let mut feed = Feed::new(Request::kernel(range, TIPC_SUB_PORTS, OWN));
+    feed.change(&change(TIPC_PUBLISHED, OWN, 1, 0)).ok()?;
+    (told(&mut feed)? == (TIPC_PUBLISHED, 0, OWN)).then_some(feed)
+}
+
+/// The kernel subscriber's socket in the feed cases.
+const OWN: u32 = 99;
+
+kunit_cases! {
+    fn wire_decode() -> c_int {
+        for network in [true, false] {
+            let b = request(network, [4711, 1, 9, 500, TIPC_SUB_PORTS], b"handle!!");
+            let Some(r) = Request::decode(&b) else {
+                return line!() as c_int;
+            };
+            check!(r.range.type_ == 4711 && r.range.lower == 1 && r.range.upper == 9);
+            check!(r.timeout == 500 && r.filter == TIPC_SUB_PORTS);
+            check!(r.raw == b);
+            // Host order is what the filter read natively says.
+            check!(r.swap == (network && cfg!(target_endian = "little")));
+            // Shorter than a request: refused; longer: its first 28 bytes.
+            check!(Request::decode(&b[..27]).is_none());
+            let mut long = [0xffu8; 40];
+            long[..28].copy_from_slice(&b);
+            check!(Request::decode(&long).map(|r| r.raw) == Some(b));
+        }
+        0
+    }
+
+    fn wire_event_in_subscriber_order() -> c_int {
+        for network in [true, false] {
+            let b = request(network, [4711, 0, 99, !0, TIPC_SUB_SERVICE], b"12345678");
+            let Some(r) = Request::decode(&b) else {
+                return line!() as c_int;
+            };
+            let e = r.event(1, 10, 20, 0xabcd, 0x1001001);
+            let word = |i: usize| {
+                let w = [e[i * 4], e[i * 4 + 1], e[i * 4 + 2], e[i * 4 + 3]];
+                if network {
+                    u32::from_be_bytes(w)
+                } else {
+                    u32::from_ne_bytes(w)
+                }
+            };
+            check!([word(0), word(1), word(2), word(3), word(4)] == [1, 10, 20, 0xabcd, 0x1001001]);
+            check!(e[20..] == b);
+        }
+        0
+    }
+
+    fn wire_cancel_matches_bytes() -> c_int {
+        for network in [true, false] {
+            let sub = request(network, [4711, 0, 10, !0, TIPC_SUB_PORTS], b"original");
+            let cancel = request(
+                network,
+                [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL],
+                b"original",
+            );
+            let Some(c) = Request::decode(&cancel) else {
+                return line!() as c_int;
+            };
+            check!(c.filter & TIPC_SUB_CANCEL != 0);
+            check!(c.cancelled() == sub);
+            let other = request(
+                network,
+                [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL],
+                b"Original",
+            );
+            check!(Request::decode(&other).map(|r| r.cancelled()) != Some(sub));
+        }
+        0
+    }
+
+    fn wire_kernel_request_initialised() -> c_int {
+        let range = ServiceRange {
+            type_: 77,
+            lower: 1,
+            upper: 2,
+        };
+        let r = Request::kernel(range, TIPC_SUB_PORTS, 0xdead_beef);
+        // The port in its first word (where group.c reads it), zeroes after.
+        check!(r.raw[20..24] == 0xdead_beef_u32.to_ne_bytes());
+        check!(r.raw[24..] == [0; 4]);
+        check!(Request::decode(&r.raw).map(|d| d.raw) == Some(r.raw));
+        0
+    }
+
+    fn wire_overlap() -> c_int {
+        let b = request(false, [1, 10, 20, !0, TIPC_SUB_PORTS], &[0; 8]);
+        let Some(r) = Request::decode(&b) else {
+            return line!() as c_int;
+        };
+        check!(r.overlaps(0, 10) && r.overlaps(20, 30) && r.overlaps(12, 13) && r.overlaps(0, !0));
+        check!(!r.overlaps(0, 9) && !r.overlaps(21, 30));
+        0
+    }
+
+    fn feed_tells_changes_in_order() -> c_int {
+        let Some(mut feed) = joined_feed() else {
+            return line!() as c_int;
+        };
+        let (p, w) = (TIPC_PUBLISHED, TIPC_WITHDRAWN);
+        for c in [change(p, 10, 1, 5), change(p, 11, 2, 6)] {
+            check!(matches!(feed.change(&c), Ok(true)));
+        }
+        check!(told(&mut feed) == Some((p, 5, 10)));
+        // Told of: its withdrawal is told too.
+        check!(matches!(feed.change(&change(w, 10, 1, 5)), Ok(true)));
+        // Not told of yet, and appeared after the subscriber joined: appearing
+        // and going again needs no event.
+        check!(matches!(feed.change(&change(w, 11, 2, 6)), Ok(false)));
+        // The same socket binds again (a new key): told after the withdrawal.
+        check!(matches!(feed.change(&change(p, 10, 3, 7)), Ok(true)));
+        check!(told(&mut feed) == Some((w, 5, 10)));
+        check!(told(&mut feed) == Some((p, 7, 10)));
+        check!(told(&mut feed).is_none() && feed.untold() == 0);
+        0
+    }
+
+    fn feed_tells_what_group_may_know() -> c_int {
+        let range = ServiceRange {
+            type_: 4711,
+            lower: 0,
+            upper: !0,
+        };
+        let mut feed = Feed::new(Request::kernel(range, TIPC_SUB_PORTS, OWN));
+        let (p, w) = (TIPC_PUBLISHED, TIPC_WITHDRAWN);
+        // Before the subscriber's own binding: group.c may have read this one
+        // from the name table, so its withdrawal is told even though its
+        // appearance never was.
+        check!(matches!(feed.change(&change(p, 20, 1, 2)), Ok(true)));
+        check!(matches!(feed.change(&change(w, 20, 1, 2)), Ok(false)));
+        check!(matches!(feed.change(&change(p, OWN, 2, 0)), Ok(true)));
+        check!(told(&mut feed) == Some((w, 2, 20)));
+        check!(told(&mut feed) == Some((p, 0, OWN)));
+        // A binding from before the subscription (never reported as there)
+        // goes: told.
+        check!(matches!(feed.change(&change(w, 30, 5, 3)), Ok(true)));
+        check!(told(&mut feed) == Some((w, 3, 30)));
+        check!(told(&mut feed).is_none() && feed.untold() == 0);
+        0
+    }
+
+    fn feed_bounded_under_churn() -> c_int {
+        let Some(mut feed) = joined_feed() else {
+            return line!() as c_int;
+        };
+        // A member that was told of, then a flood of binds and unbinds from
+        // sockets that come and go, none of it told yet.
+        check!(matches!(
+            feed.change(&change(TIPC_PUBLISHED, 1, 1, 1)),
+            Ok(true)
+        ));
+        check!(told(&mut feed).is_some());
+        for i in 0..2_000u32 {
+            check!(feed.change(&change(TIPC_PUBLISHED, 1000 + i, i, 2)).is_ok());
+            check!(feed.change(&change(TIPC_WITHDRAWN, 1000 + i, i, 2)).is_ok());
+            check!(feed.untold() == 0);
+        }
+        // The told member goes during the flood: that is told.
+        check!(matches!(
+            feed.change(&change(TIPC_WITHDRAWN, 1, 1, 1)),
+            Ok(true)
+        ));
+        check!(told(&mut feed) == Some((TIPC_WITHDRAWN, 1, 1)));
+        check!(told(&mut feed).is_none());
+        0
+    }
+}
