@@ -182,6 +182,8 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 	};
 	int rc;
 
+	if (sock->sk->sk_family != AF_TIPC)
+		return -EINVAL;
 	lock_sock(sock->sk);
 	rc = tsk_set_importance(sock->sk, importance);
 	release_sock(sock->sk);
@@ -229,7 +231,8 @@ const void *tipc_rs_net_servers(struct net *net)
 {
 	struct tipc_rs_net *rs = rs_net(net);
 
-	return rs ? rs->servers : NULL;
+	/* Pairs with the release in tipc_topsrv_init_net(). */
+	return rs ? smp_load_acquire(&rs->servers) : NULL;
 }
 
 u32 tipc_rs_own_addr(struct net *net)
@@ -325,10 +328,22 @@ static int tipc_rs_stats_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/*
+ * From here on tipc_rs_net_servers() finds nothing (see there): cleared
+ * under RTNL, which tipc_net_finalize() holds when it calls in.
+ */
+static void tipc_rs_unlink(struct net *net)
+{
+	rtnl_lock();
+	WRITE_ONCE(tipc_net(net)->topsrv, NULL);
+	rtnl_unlock();
+}
+
 /* Pernet hooks of the server, registered by core.c. */
 int __net_init tipc_topsrv_init_net(struct net *net)
 {
 	struct tipc_rs_net *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	const void *servers;
 	int rc;
 
 	if (!rs)
@@ -339,9 +354,11 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	rc = tipc_rs_sysctl_init(rs);
 	if (rc)
 		goto free;
-	rc = tipc_rs_net_init(net, &rs->servers);
+	rc = tipc_rs_net_init(net, &servers);
 	if (rc)
 		goto sysctl;
+	/* Group sockets may look for the servers from now on. */
+	smp_store_release(&rs->servers, servers);
 	if (!proc_create_net_single("tipc_server", 0444, net->proc_net,
 				    tipc_rs_stats_seq_show, NULL)) {
 		rc = -ENOMEM;
@@ -349,11 +366,15 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	}
 	return 0;
 servers:
-	tipc_rs_net_exit(rs->servers);
+	tipc_rs_unlink(net);
+	tipc_rs_net_exit(servers);
+	tipc_rs_sysctl_exit(rs);
+	kfree(rs);
+	return rc;
 sysctl:
 	tipc_rs_sysctl_exit(rs);
 free:
-	tipc_net(net)->topsrv = NULL;
+	tipc_rs_unlink(net);
 	kfree(rs);
 	return rc;
 }
@@ -362,11 +383,9 @@ void __net_exit tipc_topsrv_exit_net(struct net *net)
 {
 	struct tipc_rs_net *rs = rs_net(net);
 
+	/* Waits for the readers of the proc file. */
 	remove_proc_entry("tipc_server", net->proc_net);
-	/* From here on tipc_rs_net_servers() finds nothing (see there). */
-	rtnl_lock();
-	WRITE_ONCE(tipc_net(net)->topsrv, NULL);
-	rtnl_unlock();
+	tipc_rs_unlink(net);
 	tipc_rs_net_exit(rs->servers);
 	tipc_rs_sysctl_exit(rs);
 	kfree(rs);

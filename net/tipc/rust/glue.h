@@ -6,8 +6,12 @@
  * definitions of the functions C calls are checked against it, so both
  * sides compile against the same prototypes.
  *
- * C calls Rust only directly, never through a function pointer: a kCFI
- * kernel checks the type of every indirect call.
+ * tipc.ko's C code calls the server only directly, never through a function
+ * pointer of its own: a kCFI kernel checks the type of every indirect call.
+ * (The socket callbacks and work functions the kernel crate installs are
+ * typed by construction.) Prototypes repeated here from topsrv.h and
+ * netlink.h are checked against those by the compiler, since glue.c
+ * includes both.
  */
 #ifndef _TIPC_RUST_GLUE_H
 #define _TIPC_RUST_GLUE_H
@@ -79,11 +83,12 @@ int tipc_nl_compat_serve(struct net *net, u16 cmd, const void *req,
 
 /* In fault.c, with CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION. */
 void tipc_rs_fault_point(struct net *net, u32 point);
+static inline void tipc_rs_fault(struct net *net, u32 point)
+{
 #ifdef TIPC_RS_FAULT_INJECTION
-#define tipc_rs_fault(net, point) tipc_rs_fault_point(net, point)
-#else
-#define tipc_rs_fault(net, point) do { } while (0)
+	tipc_rs_fault_point(net, point);
 #endif
+}
 
 /*
  * In Rust (boundary/entry.rs). The pernet hooks: init starts the servers

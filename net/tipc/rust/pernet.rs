@@ -8,7 +8,9 @@
 /// [`crate::server::DgramServer`]. What the namespace's entry points
 /// ([`crate::boundary::entry::PerNet`]) need of a service, it provides
 /// through [`crate::server::Running`]: a new service is its folder and one
-/// line here.
+/// line in the list. Servers start, and stop, in the list's order: the
+/// topology server's stop comes first, the one the reliability scenarios
+/// hold (the first stop a namespace makes).
 macro_rules! services {
     ($($(#[$doc:meta])* $name:ident: $server:ident<$service:ident>),* $(,)?) => {
         $($(#[$doc])* mod $name;)*
@@ -21,7 +23,7 @@ macro_rules! services {
         use $crate::server::Running as _;
 
         impl $crate::boundary::entry::PerNet for NetServers {
-            fn start(net: kernel::net::namespace::NetNs) -> Result<kernel::sync::Arc<Self>> {
+            fn start(net: $crate::boundary::tipc::TipcNet) -> Result<kernel::sync::Arc<Self>> {
                 use kernel::sync::UniqueArc;
 
                 /// The servers started so far, stopped if a later one fails.

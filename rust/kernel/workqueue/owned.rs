@@ -13,7 +13,7 @@ use core::{ops::Deref, ptr::NonNull};
 pub struct QueueFlags(u32);
 
 impl QueueFlags {
-    /// No flags: a per-CPU queue.
+    /// No flags beyond those the constructor sets.
     pub const NONE: Self = Self(0);
     /// `WQ_MEM_RECLAIM`: a rescuer thread guarantees progress under memory pressure.
     pub const MEM_RECLAIM: Self = Self(bindings::wq_flags_WQ_MEM_RECLAIM);

@@ -3,8 +3,9 @@
 //! Configuration commands, run by the kernel's own TLV command code
 //! (`tipc_nl_compat_serve()`, `netlink_compat.c`).
 
+use super::tipc::TipcNet;
 use core::ptr::NonNull;
-use kernel::{bindings, net::namespace::NetNs, prelude::*};
+use kernel::{bindings, prelude::*};
 
 /// What a configuration command replied: TLVs in an `sk_buff`.
 ///
@@ -43,16 +44,16 @@ pub(crate) struct CommandError {
 /// Runs configuration command `cmd` of `net` with the request TLVs `body`
 /// (checked by the caller). Process context, no lock held: commands sleep
 /// and take RTNL.
-pub(crate) fn run(net: NetNs, cmd: u16, body: &[u8]) -> Result<CommandReply, CommandError> {
+pub(crate) fn run(net: TipcNet, cmd: u16, body: &[u8]) -> Result<CommandReply, CommandError> {
     let len = i32::try_from(body.len()).map_err(|_| CommandError {
         errno: EINVAL,
         reply: None,
     })?;
     let mut skb = core::ptr::null_mut();
-    // SAFETY: `net` is live; `body` is readable for `len` bytes and the command code only reads
+    // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `body` is readable for `len` bytes and the command code only reads
     // it; `skb` is a valid out-pointer.
     let rc = unsafe {
-        bindings::tipc_nl_compat_serve(net.as_ptr(), cmd, body.as_ptr().cast(), len, &mut skb)
+        bindings::tipc_nl_compat_serve(net.ns().as_ptr(), cmd, body.as_ptr().cast(), len, &mut skb)
     };
     // INVARIANT: A returned buffer is ours and linear (built by `tipc_tlv_alloc()`).
     let reply = NonNull::new(skb).map(|skb| CommandReply { skb });

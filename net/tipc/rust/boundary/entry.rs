@@ -8,14 +8,14 @@
 //! macro checks each against its declaration in `glue.h` (or `topsrv.h`,
 //! which `glue.h` repeats), so the two sides cannot disagree on a type.
 
-use super::tipc::{fault_point, Point, ServiceRange};
+use super::tipc::{fault_point, Point, ServiceRange, TipcNet};
 use core::ffi::{c_int, c_void};
 use kernel::{bindings, net::namespace::NetNs, prelude::*, sync::Arc, types::ForeignOwnable};
 
 /// The servers of one network namespace, as `tipc.ko` reaches them.
 pub(crate) trait PerNet: Send + Sync + Sized + 'static {
     /// Starts the servers of `net`, from its pernet `init`.
-    fn start(net: NetNs) -> Result<Arc<Self>>;
+    fn start(net: TipcNet) -> Result<Arc<Self>>;
 
     /// Stops every server, from the pernet `exit`: nothing of them runs
     /// once this returns.
@@ -64,7 +64,9 @@ pub(crate) unsafe fn net_init<P: PerNet>(
     let Some(net) = (unsafe { NetNs::from_raw(net) }) else {
         return EINVAL.to_errno();
     };
-    match P::start(net) {
+    // SAFETY: The servers, the only holders of the handle, are stopped by `net_exit` before
+    // TIPC's state of `net` goes (`tipc_exit_net()` runs after the servers' pernet `exit`).
+    match P::start(unsafe { TipcNet::new(net) }) {
         Ok(s) => {
             // SAFETY: `servers` is a valid out-pointer (the caller's contract).
             unsafe { *servers = s.into_foreign() };
@@ -93,7 +95,10 @@ pub(crate) unsafe fn net_exit<P: PerNet>(servers: *const c_void) {
 ///
 /// `net` must be live with TIPC's pernet state, and the caller must keep
 /// the servers' exit away: hold a reference on the namespace (group
-/// sockets, the proc file) or RTNL (under which the exit unlinks them).
+/// sockets), RTNL (under which the exit unlinks them), or be a reader of
+/// the proc file (whose removal, first in the exit, waits for readers).
+/// `P` must be the type [`net_init`] started, as it is for the entry points
+/// [`export_entry_points!`] generates, all for one type.
 pub(crate) unsafe fn with_servers<P: PerNet, R>(
     net: *mut bindings::net,
     f: impl FnOnce(&P) -> R,
@@ -115,9 +120,10 @@ pub(crate) unsafe fn with_servers<P: PerNet, R>(
 ///
 /// `net` must be live with TIPC's pernet state; the caller holds RTNL.
 pub(crate) unsafe fn publish_node_state<P: PerNet>(net: *mut bindings::net, addr: u32) -> bool {
-    // SAFETY: `net` is live (the caller's contract).
+    // SAFETY: `net` and its TIPC state are live for the call (the caller's contract); the
+    // handles do not outlive it.
     if let Some(ns) = unsafe { NetNs::from_raw(net) } {
-        fault_point(ns, Point::NodeState);
+        fault_point(unsafe { TipcNet::new(ns) }, Point::NodeState);
     }
     // SAFETY: The caller holds RTNL.
     unsafe { with_servers(net, |s: &P| s.publish_node_state(addr)) }.unwrap_or(false)
@@ -179,7 +185,7 @@ pub(crate) unsafe fn stats_show<P: PerNet>(net: *mut bindings::net, seq: *mut bi
             unsafe { bindings::seq_write(seq, buf.as_ptr().cast(), buf.len()) };
         }
     };
-    // SAFETY: The open proc file holds a reference on `net`.
+    // SAFETY: A reader of the proc file, which the exit removes (waiting for readers) first.
     unsafe { with_servers(net, show) };
 }
 

@@ -28,6 +28,42 @@ pub(crate) const TIPC_SUB_NODE_SCOPE: u32 = bindings::TIPC_RS_SUB_NODE_SCOPE;
 /// The largest text a command replies (`ULTRA_STRING_MAX_LEN`, `netlink_compat.c`).
 pub(crate) const ULTRA_STRING_MAX_LEN: usize = bindings::TIPC_RS_ULTRA_STRING_MAX_LEN as usize;
 
+/// A network namespace whose TIPC state lives as long as the handle.
+///
+/// # Invariants
+///
+/// TIPC's per-namespace state of the namespace (`struct tipc_net`, and the
+/// servers' part of it) lives as long as this handle and every copy: the
+/// handles are made for the servers that the pernet `init` starts and its
+/// `exit` stops before that state goes, or for `init_net` by the KUnit
+/// cases, which run while `tipc.ko` is loaded.
+#[derive(Clone, Copy)]
+pub(crate) struct TipcNet(NetNs);
+
+impl TipcNet {
+    /// # Safety
+    ///
+    /// TIPC's per-namespace state of `net` must outlive the handle and
+    /// every copy of it.
+    pub(super) unsafe fn new(net: NetNs) -> Self {
+        // INVARIANT: The caller's contract.
+        Self(net)
+    }
+
+    /// `init_net`, for KUnit cases (which run inside `tipc.ko`).
+    #[cfg(tipc_server_kunit)]
+    pub(crate) fn init_net() -> Self {
+        // SAFETY: `tipc.ko`'s state of `init_net` lives until the module unloads, and the KUnit
+        // cases run, and end, while it is loaded.
+        unsafe { Self::new(NetNs::init_net()) }
+    }
+
+    /// The namespace.
+    pub(crate) fn ns(self) -> NetNs {
+        self.0
+    }
+}
+
 /// A service range of one instance.
 pub(crate) fn instance(ty: u32, instance: u32) -> ServiceRange {
     ServiceRange {
@@ -42,8 +78,8 @@ pub(crate) fn instance(ty: u32, instance: u32) -> ServiceRange {
 /// The socket does not keep `tipc.ko` loaded: the servers live as long as
 /// TIPC in their namespace, and every socket would otherwise pin the module
 /// (no `rmmod` ever).
-pub(crate) fn server_socket(net: NetNs, ty: SockType) -> Result<Socket> {
-    let sock = Socket::new(net, AF_TIPC, ty, 0)?;
+pub(crate) fn server_socket(net: TipcNet, ty: SockType) -> Result<Socket> {
+    let sock = Socket::new(net.ns(), AF_TIPC, ty, 0)?;
     // SAFETY: Server sockets are released by the server's stop, which runs in the pernet exit
     // of `tipc.ko` (`tipc_topsrv_exit_net`) at the latest; module unload runs every pernet exit
     // before `tipc.ko` goes, so the module outlives the socket.
@@ -81,10 +117,10 @@ pub(crate) const EVENT_LEN: usize = core::mem::size_of::<uapi::tipc_event>();
 
 /// Delivers the topology event `evt` to a kernel subscriber (group
 /// messaging); `false` if no message could be allocated for it.
-pub(crate) fn deliver_kernel_event(net: NetNs, evt: &[u8; EVENT_LEN]) -> bool {
-    // SAFETY: `net` is live (`NetNs` invariant); `evt` is readable for the size of a
-    // `struct tipc_event`, which `glue.c` only reads (byte copies).
-    unsafe { bindings::tipc_rs_kern_evt(net.as_ptr(), evt.as_ptr().cast()) }
+pub(crate) fn deliver_kernel_event(net: TipcNet, evt: &[u8; EVENT_LEN]) -> bool {
+    // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `evt` is readable for the size
+    // of a `struct tipc_event`, which `glue.c` only reads (byte copies).
+    unsafe { bindings::tipc_rs_kern_evt(net.ns().as_ptr(), evt.as_ptr().cast()) }
 }
 
 /// The `event_queue_limit` module parameter.
@@ -100,16 +136,15 @@ pub(crate) fn reply_queue_limit() -> usize {
 }
 
 /// The node address of `net`, 0 until it has one.
-pub(crate) fn own_addr(net: NetNs) -> u32 {
-    // SAFETY: `net` is live (`NetNs` invariant) and TIPC's pernet state exists while a server
-    // runs in it.
-    unsafe { bindings::tipc_rs_own_addr(net.as_ptr()) }
+pub(crate) fn own_addr(net: TipcNet) -> u32 {
+    // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant).
+    unsafe { bindings::tipc_rs_own_addr(net.ns().as_ptr()) }
 }
 
 /// The `net.tipc.remote_management` sysctl of `net`.
-pub(crate) fn remote_management(net: NetNs) -> u32 {
+pub(crate) fn remote_management(net: TipcNet) -> u32 {
     // SAFETY: As in `own_addr`; the value lives in the servers' pernet state.
-    unsafe { bindings::tipc_rs_remote_management(net.as_ptr()) }
+    unsafe { bindings::tipc_rs_remote_management(net.ns().as_ptr()) }
 }
 
 /// Where the server can be held by fault injection (`enum tipc_rs_fault`).
@@ -136,11 +171,11 @@ pub(crate) enum Point {
 /// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`; else nothing). Process
 /// context only.
 #[inline]
-pub(crate) fn fault_point(net: NetNs, p: Point) {
-    // SAFETY: `net` is live; the callers run in process context.
+pub(crate) fn fault_point(net: TipcNet, p: Point) {
+    // SAFETY: `net` is live (`TipcNet` invariant); the callers run in process context.
     #[cfg(tipc_server_fault)]
     unsafe {
-        bindings::tipc_rs_fault_point(net.as_ptr(), p as u32)
+        bindings::tipc_rs_fault_point(net.ns().as_ptr(), p as u32)
     };
     #[cfg(not(tipc_server_fault))]
     let _ = (net, p);

@@ -2,15 +2,15 @@
 
 //! Subscriptions registered with the name table (`name_table.c`).
 
-use super::tipc::{Report, ServiceRange};
+use super::tipc::{Report, ServiceRange, TipcNet};
 use core::{ffi::c_void, marker::PhantomData, pin::Pin, ptr::NonNull};
-use kernel::{bindings, net::namespace::NetNs, prelude::*, types::ForeignOwnable};
+use kernel::{bindings, prelude::*, types::ForeignOwnable};
 
 /// What the name table tells a subscription. Neither call may sleep.
 ///
 /// # Safety
 ///
-/// Only the one type named to [`crate::boundary::export_entry_points!`]
+/// Only the one type named to [`super::entry::export_entry_points!`]
 /// may implement this trait: `glue.c` calls the callbacks exported there
 /// for every [`NameWatch`], and they take the owner to be of that type.
 pub(crate) unsafe trait Watcher: Send + Sync + 'static {
@@ -50,18 +50,18 @@ impl<T: Watcher> NameWatch<T> {
     /// Registers `watcher` for changes in `range` of `net`'s name table.
     /// The bindings already there are reported to it before this returns.
     pub(crate) fn new(
-        net: NetNs,
+        net: TipcNet,
         range: ServiceRange,
         filter: u32,
         timeout: u32,
         watcher: Pin<KBox<T>>,
     ) -> Result<Self> {
         let owner = watcher.into_foreign();
-        // SAFETY: `net` is live; `owner` stays valid until `drop` deletes the C object, or until
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` stays valid until `drop` deletes the C object, or until
         // the failure below takes it back.
         let csub = unsafe {
             bindings::tipc_rs_sub_create(
-                net.as_ptr(),
+                net.ns().as_ptr(),
                 range.type_,
                 range.lower,
                 range.upper,

@@ -10,7 +10,8 @@ use crate::boundary::{
     tipc::{instance, own_addr, remote_management, ULTRA_STRING_MAX_LEN},
 };
 use crate::server::{
-    service::{DgramService, ServiceInfo},
+    dgram::DgramService,
+    service::ServiceInfo,
     stats::{write_lines, Counter, TextBuf},
     DgramServer,
 };

@@ -4,13 +4,10 @@
 //! its two dedicated workqueues, and whether it is stopping.
 
 use super::stats::{Live, LIVE_SERVERS};
-use crate::boundary::tipc::{fault_point, server_socket, Point};
+use crate::boundary::tipc::{fault_point, server_socket, Point, TipcNet};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
-    net::{
-        namespace::NetNs,
-        socket::{SockType, Socket, SocketEvents},
-    },
+    net::socket::{SockType, Socket, SocketEvents},
     new_mutex,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
@@ -25,7 +22,7 @@ pub(crate) const SEND: u64 = 2;
 /// The part of a server its mode (connections or datagrams) does not change.
 #[pin_data]
 pub(crate) struct ServerBase {
-    net: NetNs,
+    net: TipcNet,
     recv_queue: OwnedQueue,
     send_queue: OwnedQueue,
     stopping: AtomicBool,
@@ -42,7 +39,7 @@ impl ServerBase {
     /// frees memory, and a reclaim queue costs a rescuer thread each, four
     /// per namespace.
     pub(crate) fn new<'a>(
-        net: NetNs,
+        net: TipcNet,
         recv: &'a CStr,
         send: &'a CStr,
     ) -> impl PinInit<Self, Error> + 'a {
@@ -56,7 +53,7 @@ impl ServerBase {
         }? Error)
     }
 
-    pub(crate) fn net(&self) -> NetNs {
+    pub(crate) fn net(&self) -> TipcNet {
         self.net
     }
 

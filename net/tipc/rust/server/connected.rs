@@ -1,26 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A connection-oriented service's server in one network namespace.
+//! A connection-oriented service, its server in one network namespace,
+//! and the server's connections: three types that refer to each other.
 
-use super::base::{ServerBase, RECV};
-use super::conn::Conn;
-use super::service::Service;
-use super::stats::{ConnCounters, Stats, TextBuf};
-use super::Running;
-use crate::boundary::tipc::{fault_point, publish, queue_limit, Point, ServiceRange};
+use super::base::{ServerBase, RECV, SEND};
+use super::outqueue::{OutQueue, PushError};
+use super::running::Running;
+use super::service::ServiceInfo;
+use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
+use crate::boundary::tipc::{fault_point, publish, queue_limit, Point, ServiceRange, TipcNet};
 use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
     net::{
-        namespace::NetNs,
-        socket::{Socket, SocketEvents},
+        socket::{Received, Sent, Socket, SocketEvents},
+        tipc::Scope,
     },
-    new_mutex, new_work,
+    new_mutex, new_spinlock_bh, new_work,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{Arc, ArcBorrow, Mutex},
+    sync::{Arc, ArcBorrow, Mutex, SpinLockBh},
     workqueue::{Work, WorkItem},
 };
+
+/// A service run by [`ConnServer`]: its address, its per-connection state, and
+/// its handlers. The handlers run in process context on the server's
+/// workqueues, except where noted.
+pub(crate) trait Service: ServiceInfo {
+    /// Per-connection state.
+    type ConnState: Send + Sync;
+    /// A message waiting on a connection's outbound queue.
+    type Out: Copy + Send;
+
+    /// The address the server publishes, and with which scope.
+    fn address(&self) -> (ServiceRange, Scope);
+
+    /// The state of a new connection.
+    fn conn_state() -> impl PinInit<Self::ConnState>;
+
+    /// Handles one request. An error closes the connection (the protocol's
+    /// answer to a malformed request).
+    fn received(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
+
+    /// The bytes `out` puts on the wire.
+    fn payload(out: &Self::Out) -> &[u8];
+
+    /// The next message for a connection without a socket (a kernel
+    /// subscriber), which keeps its own backlog rather than a queue; the
+    /// service calls [`Conn::notify_local`] when there is one.
+    fn take_local(conn: &Conn<Self>) -> Option<Self::Out>;
+
+    /// Hands `out` to a connection without a socket (a kernel subscriber).
+    fn deliver_local(server: &ConnServer<Self>, out: &Self::Out);
+
+    /// Called once `out` has left the queue (sent or delivered).
+    fn sent(server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Self::Out);
+
+    /// Called once when the connection closes, to release its state.
+    fn closed(server: &ConnServer<Self>, conn: &Conn<Self>);
+
+    /// A subscription of the kernel's group messaging (see
+    /// [`super::Running::kernel_subscribe`]), if the service takes them.
+    fn kernel_subscribe(
+        _server: &Arc<ConnServer<Self>>,
+        _port: u32,
+        _range: ServiceRange,
+        _filter: u32,
+    ) -> Option<Result<u32>> {
+        None
+    }
+
+    /// Ends kernel subscription `id` of this service.
+    fn kernel_unsubscribe(_server: &ConnServer<Self>, _id: u32) {}
+}
 
 /// The server's connections by id.
 struct ConnTable<S: Service> {
@@ -55,7 +108,7 @@ impl_has_work! {
 impl<S: Service> ConnServer<S> {
     /// Starts `service` in `net`: creates the queues, publishes the
     /// service's address and starts accepting.
-    pub(crate) fn start(net: NetNs, service: S) -> Result<Arc<Self>> {
+    pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
@@ -84,7 +137,7 @@ impl<S: Service> ConnServer<S> {
         table.conns.remove(&id)
     }
 
-    pub(crate) fn net(&self) -> NetNs {
+    pub(crate) fn net(&self) -> TipcNet {
         self.base.net()
     }
 
@@ -178,9 +231,7 @@ impl<S: Service> Running for ConnServer<S> {
     }
 
     fn kernel_unsubscribe(&self, id: u32) {
-        if let Some(conn) = self.find(id) {
-            conn.close();
-        }
+        S::kernel_unsubscribe(self, id)
     }
 }
 
@@ -198,4 +249,393 @@ impl<S: Service> SocketEvents for ConnServer<S> {
     }
 
     fn write_space(_this: ArcBorrow<'_, Self>) {}
+}
+
+/// Requests handled per run of the receive work before it yields.
+const RECV_BUDGET: usize = 64;
+/// Messages sent per run of the send work before it yields (the send queue
+/// is ordered: one connection must not hold it for a whole burst).
+const SEND_BUDGET: usize = 64;
+
+/// The outbound side, shared with softirq producers.
+struct Outbound<T: Copy> {
+    queue: OutQueue<T>,
+    /// Set by `close`, or by a push that did not fit: nothing more is queued.
+    closing: bool,
+    /// Why a push did not fit; the receive work closes the connection.
+    failed: Option<PushError>,
+    /// The send work is queued or running and will see what is pushed now;
+    /// cleared by the send work when it finds the queue empty. Saves a
+    /// `queue_work()` (and two reference count changes) per message in a
+    /// burst.
+    sending: bool,
+    counters: ConnCounters,
+}
+
+/// Whether a message counts against the connection's queue limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// A full queue closes the connection instead of taking the message.
+    Bounded,
+    /// The message is queued whatever the queue holds; the caller bounds
+    /// such messages some other way.
+    Unbounded,
+}
+
+/// A connection: a client's socket (or none, for a kernel subscriber), the
+/// service's state for it, its outbound queue, and its two work items.
+///
+/// # Invariants
+///
+/// While `sock` has events attached, the socket holds a reference on this
+/// connection; `close` detaches them.
+#[pin_data]
+pub(crate) struct Conn<S: Service> {
+    id: u32,
+    server: Arc<ConnServer<S>>,
+    sock: Option<Socket>,
+    closed: AtomicBool,
+    _live: Live,
+    #[pin]
+    out: SpinLockBh<Outbound<S::Out>>,
+    #[pin]
+    state: S::ConnState,
+    #[pin]
+    recv_work: Work<Conn<S>, RECV>,
+    #[pin]
+    send_work: Work<Conn<S>, SEND>,
+}
+
+impl_has_work! {
+    impl{S: Service} HasWork<Conn<S>, RECV> for Conn<S> { self.recv_work }
+    impl{S: Service} HasWork<Conn<S>, SEND> for Conn<S> { self.send_work }
+}
+
+impl<S: Service> Conn<S> {
+    pub(crate) fn new(
+        id: u32,
+        server: Arc<ConnServer<S>>,
+        sock: Option<Socket>,
+    ) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            id,
+            server,
+            sock,
+            closed: AtomicBool::new(false),
+            _live: Live::new(&LIVE_CONNECTIONS),
+            out <- new_spinlock_bh!(
+                Outbound {
+                    queue: OutQueue::new(),
+                    closing: false,
+                    failed: None,
+                    sending: false,
+                    counters: ConnCounters::default(),
+                },
+                "tipc_conn_out"
+            ),
+            state <- S::conn_state(),
+            recv_work <- new_work!("tipc_conn_recv"),
+            send_work <- new_work!("tipc_conn_send"),
+        }? Error)
+    }
+
+    /// The id kernel subscribers know the connection by.
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    pub(crate) fn server(&self) -> &Arc<ConnServer<S>> {
+        &self.server
+    }
+
+    /// The service's state for this connection.
+    pub(crate) fn state(&self) -> &S::ConnState {
+        &self.state
+    }
+
+    /// Starts receiving: events from now on, and whatever arrived already.
+    pub(crate) fn start(self: &Arc<Self>) -> Result {
+        if let Some(sock) = &self.sock {
+            sock.attach_events(self.clone())?;
+            // A `close` (server stop) that ran before the attach found
+            // nothing to detach: detach here, or the socket and the
+            // connection would keep each other alive. `close` marks the
+            // connection closed before it detaches, so one of us does it.
+            if self.is_closed() {
+                drop(sock.detach_events::<Self>());
+                return Ok(());
+            }
+            self.server.base.kick_recv(self.as_arc_borrow());
+        }
+        Ok(())
+    }
+
+    /// Queues `out` for the client, from any context (it never sleeps).
+    ///
+    /// Nothing is queued if `accept` (called under the queue's lock)
+    /// refuses, or if the connection is closing. A full queue (with
+    /// [`Limit::Bounded`]), or one that cannot grow, closes the connection
+    /// instead.
+    pub(crate) fn queue(
+        this: ArcBorrow<'_, Self>,
+        out: S::Out,
+        limit: Limit,
+        accept: impl FnOnce() -> bool,
+    ) {
+        let limit = (limit == Limit::Bounded).then(queue_limit);
+        let mut o = this.out.lock();
+        if o.closing {
+            this.server.stats.after_close.inc();
+            return;
+        }
+        if !accept() {
+            return;
+        }
+        match o.queue.push(out, limit) {
+            Ok(()) => {
+                o.counters.queued += 1;
+                o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);
+                // Under the lock, like every kick from outside the server's
+                // own work: once `close` has set `closing`, none comes, and
+                // a stop can drain the queues.
+                if !o.sending {
+                    o.sending = true;
+                    this.server.base.kick_send(this);
+                }
+            }
+            Err(e) => {
+                o.closing = true;
+                o.failed = Some(e);
+                this.server.base.kick_recv(this);
+            }
+        }
+    }
+
+    /// Whether the connection has a socket (else it is a kernel subscriber's).
+    pub(crate) fn has_socket(&self) -> bool {
+        self.sock.is_some()
+    }
+
+    /// A connection without a socket has a message to take (see
+    /// [`Service::take_local`]): its send work runs. From any context.
+    pub(crate) fn notify_local(this: ArcBorrow<'_, Self>) {
+        let o = this.out.lock();
+        if !o.closing {
+            this.server.base.kick_send(this);
+        }
+    }
+
+    /// Marks the connection for closing if its queue holds its limit
+    /// already (counted as an overflow, as a push past the limit is); the
+    /// receive work closes it. Returns whether it did.
+    ///
+    /// A service calls this before it takes on more work for a client
+    /// that does not read: the topology service before a subscription,
+    /// whose initial report is pushed past the limit.
+    pub(crate) fn close_if_full(&self) -> bool {
+        let mut o = self.out.lock();
+        if o.closing || o.queue.len() < queue_limit() {
+            return o.closing;
+        }
+        o.closing = true;
+        o.failed = Some(PushError::Full);
+        true
+    }
+
+    /// Closes the connection, once: no more events, the service releases
+    /// its state, the peer sees the end of the stream, and the server
+    /// forgets the connection. Process context.
+    ///
+    /// Every caller, not only the first, returns only once nothing from
+    /// outside the server's own work items can queue work for the
+    /// connection any more (`closing` is set, the socket's callbacks are
+    /// detached): a server stop that finds a close in progress elsewhere
+    /// may drain its queues right after.
+    pub(crate) fn close(self: &Arc<Self>) {
+        let first = !self.closed.swap(true, Ordering::AcqRel);
+        let stats = &self.server.stats;
+        {
+            let mut o = self.out.lock();
+            o.closing = true;
+            if first {
+                stats.discarded.add(o.queue.clear() as u64);
+                stats.fold(&o.counters);
+                o.counters = ConnCounters::default();
+            }
+        }
+        if let Some(sock) = &self.sock {
+            // The socket's reference on us comes back (to whichever caller
+            // detaches); ours keeps us alive.
+            drop(sock.detach_events::<Self>());
+        }
+        if !first {
+            return;
+        }
+        if let Some(sock) = &self.sock {
+            let _ = sock.shutdown();
+        }
+        S::closed(&self.server, self);
+        self.server.forget(self.id);
+        stats.conns_open.dec();
+    }
+
+    /// The per-message counters of this connection while it is open.
+    pub(crate) fn counters(&self) -> ConnCounters {
+        self.out.lock().counters
+    }
+
+    /// Whether `close` has begun. A service that adds state to the
+    /// connection checks this under its own lock, after `close` took it.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Closes the connection after a failure, counted by its cause: a
+    /// queue that overflowed or could not grow, or else a refused request
+    /// (unless the request lost a race with `close`).
+    fn close_for_error(self: &Arc<Self>) {
+        let stats = &self.server.stats;
+        let failed = self.out.lock().failed;
+        match failed {
+            Some(PushError::Full) => stats.closed_overflow.inc(),
+            Some(PushError::NoMemory) => stats.closed_no_memory.inc(),
+            None if !self.is_closed() => stats.rejected.inc(),
+            None => {}
+        }
+        self.close();
+    }
+
+    fn receive(self: &Arc<Self>) {
+        if self.out.lock().failed.is_some() {
+            self.close_for_error();
+            return;
+        }
+        let Some(sock) = &self.sock else { return };
+        let mut buf = KVec::new();
+        if buf.extend_with(S::MAX_REQUEST, 0u8, GFP_KERNEL).is_err() {
+            // Retried on the next event; nothing was read.
+            return;
+        }
+        for _ in 0..RECV_BUDGET {
+            match sock.recv(&mut buf) {
+                Ok(Received::Data(n)) => {
+                    fault_point(self.server.net(), Point::ReceiveBeforeHandle);
+                    if S::received(&self.server, self, &buf[..n]).is_err() {
+                        self.close_for_error();
+                        return;
+                    }
+                }
+                Ok(Received::WouldBlock) => return,
+                Ok(Received::Closed) | Err(_) => {
+                    self.close();
+                    return;
+                }
+            }
+            if self.is_closed() {
+                return;
+            }
+        }
+        // More may be waiting: yield to other connections, then go on.
+        self.server.base.kick_recv(self.as_arc_borrow());
+    }
+
+    /// Hands what a connection without a socket has to the service.
+    fn send_local(self: &Arc<Self>) {
+        for _ in 0..SEND_BUDGET {
+            if self.out.lock().closing {
+                return;
+            }
+            fault_point(self.server.net(), Point::SendBeforeSend);
+            let Some(out) = S::take_local(self) else {
+                return;
+            };
+            S::deliver_local(&self.server, &out);
+            // Never queued: counted as queued and sent at once (unless a
+            // `close` folded the counters meanwhile: then neither).
+            let mut o = self.out.lock();
+            if !o.closing {
+                o.counters.queued += 1;
+                o.counters.sent += 1;
+            }
+        }
+        fault_point(self.server.net(), Point::SendBeforeRequeue);
+        self.server.base.kick_send(self.as_arc_borrow());
+    }
+
+    fn send(self: &Arc<Self>) {
+        let Some(sock) = &self.sock else {
+            self.send_local();
+            return;
+        };
+        for _ in 0..SEND_BUDGET {
+            let out = {
+                let mut o = self.out.lock();
+                if o.closing {
+                    return;
+                }
+                match o.queue.front() {
+                    Some(out) => out,
+                    None => {
+                        // Decided under the lock: a later push queues us again.
+                        o.sending = false;
+                        return;
+                    }
+                }
+            };
+            fault_point(self.server.net(), Point::SendBeforeSend);
+            match sock.send(S::payload(&out)) {
+                Ok(Sent::Done) => {}
+                // The socket's write-space event queues us again.
+                Ok(Sent::WouldBlock) => return,
+                Err(_) => {
+                    self.close();
+                    return;
+                }
+            }
+            // Unless `close` emptied the queue meanwhile (and counted it).
+            let popped = {
+                let mut o = self.out.lock();
+                let popped = o.queue.pop().is_some();
+                o.counters.sent += u64::from(popped);
+                popped
+            };
+            if popped {
+                S::sent(&self.server, self, &out);
+            }
+        }
+        // Still sending: `sending` stays set; go on after the others.
+        fault_point(self.server.net(), Point::SendBeforeRequeue);
+        self.server.base.kick_send(self.as_arc_borrow());
+    }
+}
+
+impl<S: Service> WorkItem<RECV> for Conn<S> {
+    type Pointer = Arc<Self>;
+
+    fn run(this: Arc<Self>) {
+        if !this.is_closed() {
+            this.receive();
+        }
+    }
+}
+
+impl<S: Service> WorkItem<SEND> for Conn<S> {
+    type Pointer = Arc<Self>;
+
+    fn run(this: Arc<Self>) {
+        fault_point(this.server.net(), Point::SendWorkStart);
+        if !this.is_closed() {
+            this.send();
+        }
+    }
+}
+
+impl<S: Service> SocketEvents for Conn<S> {
+    fn data_ready(this: ArcBorrow<'_, Self>) {
+        this.server.base.kick_recv(this);
+    }
+
+    fn write_space(this: ArcBorrow<'_, Self>) {
+        this.server.base.kick_send(this);
+    }
 }

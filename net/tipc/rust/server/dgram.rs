@@ -10,17 +10,16 @@
 
 use super::base::{ServerBase, RECV, SEND};
 use super::replyqueue::{Reply, ReplyQueue};
-use super::service::DgramService;
+use super::running::Running;
+use super::service::ServiceInfo;
 use super::stats::{write_lines, Counter, TextBuf};
-use super::Running;
 use crate::boundary::tipc::{
-    fault_point, make_replies_droppable, publish, reply_queue_limit, Point, ServiceRange,
+    fault_point, make_replies_droppable, publish, reply_queue_limit, Point, ServiceRange, TipcNet,
 };
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::{
     impl_has_work,
     net::{
-        namespace::NetNs,
         socket::{Sent, SocketEvents},
         tipc::{Scope, SockAddrTipc},
     },
@@ -32,6 +31,26 @@ use kernel::{
 
 /// Requests handled, or replies sent, per run of a work item before it yields.
 const BUDGET: usize = 64;
+
+/// A connectionless service run by [`DgramServer`]: one socket, a request
+/// in, at most one reply out. The handler runs in process context on the
+/// server's receive workqueue.
+pub(crate) trait DgramService: ServiceInfo {
+    /// Longest reply: what a request reserves on the reply queue before it
+    /// is handled.
+    const MAX_REPLY: usize;
+
+    /// Handles a request from a socket on node `from_node`; returns the
+    /// reply to send back to that socket, if any (a message that is no
+    /// request gets none).
+    fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
+
+    /// The node got address `addr` (see [`super::Running::publish_node_state`]),
+    /// if the service takes the node-state name.
+    fn publish_node_state(_server: &DgramServer<Self>, _addr: u32) -> Option<bool> {
+        None
+    }
+}
 
 /// Counters of a connectionless server.
 #[derive(Default)]
@@ -72,7 +91,7 @@ impl_has_work! {
 impl<S: DgramService> DgramServer<S> {
     /// Starts `service` in `net` with an unbound socket: it is reachable
     /// once [`DgramServer::publish`] has given it an address.
-    pub(crate) fn start(net: NetNs, service: S) -> Result<Arc<Self>> {
+    pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
@@ -98,7 +117,7 @@ impl<S: DgramService> DgramServer<S> {
             .unwrap_or(Err(ENODEV))
     }
 
-    pub(crate) fn net(&self) -> NetNs {
+    pub(crate) fn net(&self) -> TipcNet {
         self.base.net()
     }
 

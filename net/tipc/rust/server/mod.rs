@@ -2,22 +2,22 @@
 
 //! The service-agnostic server core.
 //!
-//! A [`ConnServer`] runs one connection-oriented [`service::Service`] in
+//! A [`ConnServer`] runs one connection-oriented [`connected::Service`] in
 //! one network namespace: a listening kernel socket published at the
-//! service's address, one [`conn::Conn`] per client, and two dedicated
+//! service's address, one [`connected::Conn`] per client, and two dedicated
 //! workqueues. The receive queue accepts connections and reads requests;
 //! the send queue drains each connection's [`outqueue::OutQueue`], which
 //! softirq code fills without sleeping. Memory per connection is bounded
 //! (see `outqueue`). A [`DgramServer`] runs a connectionless
-//! [`service::DgramService`] on one socket with a bounded reply queue.
+//! [`dgram::DgramService`] on one socket with a bounded reply queue.
 //! Both share [`base::ServerBase`]: the socket, the queues, the stop.
 
 pub(crate) mod base;
-pub(crate) mod conn;
 pub(crate) mod connected;
 pub(crate) mod dgram;
 pub(crate) mod outqueue;
 pub(crate) mod replyqueue;
+pub(crate) mod running;
 pub(crate) mod service;
 pub(crate) mod stats;
 #[cfg(tipc_server_kunit)]
@@ -25,37 +25,4 @@ pub(crate) mod tests;
 
 pub(crate) use connected::ConnServer;
 pub(crate) use dgram::DgramServer;
-
-use crate::boundary::tipc::ServiceRange;
-use kernel::{prelude::*, sync::Arc};
-use stats::TextBuf;
-
-/// A running server, as its namespace's list of servers sees it; what a
-/// service adds to the namespace's entry points, it adds here.
-pub(crate) trait Running: Send + Sync {
-    /// Stops the server: once this returns, none of its work runs or is queued.
-    fn stop(&self);
-
-    /// Appends the server's lines to `/proc/net/tipc_server`.
-    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result;
-
-    /// The node got address `addr`: `Some(true)` if this server took the
-    /// node-state name, `None` if it does not serve it.
-    fn publish_node_state(&self, _addr: u32) -> Option<bool> {
-        None
-    }
-
-    /// A subscription of the kernel's group messaging, if this server
-    /// takes them: the id of the connection it made.
-    fn kernel_subscribe(
-        self: &Arc<Self>,
-        _port: u32,
-        _range: ServiceRange,
-        _filter: u32,
-    ) -> Option<Result<u32>> {
-        None
-    }
-
-    /// Ends a kernel subscription this server made.
-    fn kernel_unsubscribe(&self, _id: u32) {}
-}
+pub(crate) use running::Running;

@@ -6,15 +6,15 @@
 //! runs).
 
 use super::{
-    conn::{Conn, Limit},
+    connected::{Conn, Limit, Service},
     outqueue::{OutQueue, PushError, CHUNK},
     replyqueue::{Reply, ReplyQueue},
-    service::{Service, ServiceInfo},
+    service::ServiceInfo,
     ConnServer, Running,
 };
 use crate::boundary::{
     kunit::{check, kunit_cases},
-    tipc::{instance, sleep_ms, ServiceRange},
+    tipc::{instance, sleep_ms, ServiceRange, TipcNet},
 };
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
@@ -133,7 +133,7 @@ fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
 
 fn echo_server() -> Result<Arc<ConnServer<Echo>>> {
     ConnServer::start(
-        NetNs::init_net(),
+        TipcNet::init_net(),
         Echo {
             closed: AtomicU32::new(0),
         },

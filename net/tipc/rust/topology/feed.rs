@@ -22,7 +22,7 @@
 //! withdrawal of one that appeared before the member's own binding did,
 //! even if its appearance was never told: group.c may have read it.
 
-use super::wire::{Request, TIPC_PUBLISHED, TIPC_WITHDRAWN};
+use super::wire::{Request, HANDLE, TIPC_PUBLISHED, TIPC_WITHDRAWN};
 use crate::boundary::tipc::{Report, EVENT_LEN};
 use kernel::{
     alloc::flags::{__GFP_NOWARN, GFP_ATOMIC},
@@ -91,7 +91,7 @@ impl Feed {
 
     /// The subscriber's socket (the first word of its handle).
     fn own_port(&self) -> u32 {
-        let h = &self.request.raw[20..24];
+        let h = &self.request.raw[HANDLE..HANDLE + 4];
         u32::from_ne_bytes([h[0], h[1], h[2], h[3]])
     }
 

@@ -11,8 +11,8 @@ use crate::boundary::{
     watch::NameWatch,
 };
 use crate::server::{
-    conn::Conn,
-    service::{Service, ServiceInfo},
+    connected::{Conn, Service},
+    service::ServiceInfo,
     stats::TextBuf,
     ConnServer,
 };
@@ -167,5 +167,12 @@ impl Service for Topology {
             Ok(conn.id())
         };
         Some(subscribe())
+    }
+
+    fn kernel_unsubscribe(server: &ConnServer<Self>, id: u32) {
+        // Only a socketless connection is a kernel subscription.
+        if let Some(conn) = server.find(id).filter(|c| !c.has_socket()) {
+            conn.close();
+        }
     }
 }

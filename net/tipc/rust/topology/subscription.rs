@@ -10,7 +10,7 @@ use crate::boundary::{
     watch::NameWatch,
 };
 use crate::server::{
-    conn::{Conn, Limit},
+    connected::{Conn, Limit},
     outqueue::chunk_fits_page,
     stats::{Live, LIVE_SUBSCRIPTIONS},
 };

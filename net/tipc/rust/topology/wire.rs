@@ -9,7 +9,7 @@
 
 use crate::boundary::tipc::{ServiceRange, EVENT_LEN};
 use core::mem::{offset_of, size_of};
-use kernel::uapi::{self, tipc_event, tipc_subscr};
+use kernel::uapi::{self, tipc_event, tipc_service_range, tipc_socket_addr, tipc_subscr};
 
 pub(crate) use uapi::{
     TIPC_PUBLISHED, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE,
@@ -23,12 +23,14 @@ pub(crate) const TIPC_WAIT_FOREVER: u32 = uapi::TIPC_WAIT_FOREVER as u32;
 const FILTER_MASK: u32 = TIPC_SUB_PORTS | TIPC_SUB_SERVICE | TIPC_SUB_CANCEL;
 
 /// Where the words of a request are.
-const TYPE: usize = offset_of!(tipc_subscr, seq.type_);
-const LOWER: usize = offset_of!(tipc_subscr, seq.lower);
-const UPPER: usize = offset_of!(tipc_subscr, seq.upper);
+const SEQ: usize = offset_of!(tipc_subscr, seq);
+const TYPE: usize = SEQ + offset_of!(tipc_service_range, type_);
+const LOWER: usize = SEQ + offset_of!(tipc_service_range, lower);
+const UPPER: usize = SEQ + offset_of!(tipc_service_range, upper);
 const TIMEOUT: usize = offset_of!(tipc_subscr, timeout);
 const FILTER: usize = offset_of!(tipc_subscr, filter);
-const HANDLE: usize = offset_of!(tipc_subscr, usr_handle);
+/// Where the handle is; a kernel request has its port in the first word.
+pub(crate) const HANDLE: usize = offset_of!(tipc_subscr, usr_handle);
 
 /// A decoded request, plus its bytes as sent.
 #[derive(Clone, Copy)]
@@ -123,13 +125,14 @@ impl Request {
         node: u32,
     ) -> [u8; EVENT_LEN] {
         const SUB: usize = offset_of!(tipc_event, s);
+        const PORT: usize = offset_of!(tipc_event, port);
         let mut e = [0u8; EVENT_LEN];
         for (at, v) in [
             (offset_of!(tipc_event, event), event),
             (offset_of!(tipc_event, found_lower), lower),
             (offset_of!(tipc_event, found_upper), upper),
-            (offset_of!(tipc_event, port.ref_), port),
-            (offset_of!(tipc_event, port.node), node),
+            (PORT + offset_of!(tipc_socket_addr, ref_), port),
+            (PORT + offset_of!(tipc_socket_addr, node), node),
         ] {
             e[at..at + 4].copy_from_slice(&order(v, self.swap).to_ne_bytes());
         }
