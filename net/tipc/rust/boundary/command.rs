@@ -50,8 +50,8 @@ pub(crate) fn run(net: TipcNet, cmd: u16, body: &[u8]) -> Result<CommandReply, C
         reply: None,
     })?;
     let mut skb = core::ptr::null_mut();
-    // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `body` is readable for `len` bytes and the command code only reads
-    // it; `skb` is a valid out-pointer.
+    // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `body` is readable for `len`
+    // bytes and the command code only reads it; `skb` is a valid out-pointer.
     let rc = unsafe {
         bindings::tipc_nl_compat_serve(net.ns().as_ptr(), cmd, body.as_ptr().cast(), len, &mut skb)
     };

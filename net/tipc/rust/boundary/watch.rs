@@ -57,8 +57,8 @@ impl<T: Watcher> NameWatch<T> {
         watcher: Pin<KBox<T>>,
     ) -> Result<Self> {
         let owner = watcher.into_foreign();
-        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` stays valid until `drop` deletes the C object, or until
-        // the failure below takes it back.
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` stays valid until
+        // `drop` deletes the C object, or until the failure below takes it back.
         let csub = unsafe {
             bindings::tipc_rs_sub_create(
                 net.ns().as_ptr(),

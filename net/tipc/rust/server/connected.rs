@@ -114,7 +114,10 @@ impl<S: Service> ConnServer<S> {
                 base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
                 service,
                 stats: Stats::default(),
-                table <- new_mutex!(ConnTable { conns: RBTree::new(), next_id: 0 }, "tipc_server_conns"),
+                table <- new_mutex!(
+                    ConnTable { conns: RBTree::new(), next_id: 0 },
+                    "tipc_server_conns"
+                ),
                 accept_work <- new_work!("tipc_server_accept"),
             }? Error),
             GFP_KERNEL,
