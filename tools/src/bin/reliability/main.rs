@@ -119,6 +119,57 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> Result<bool, String>) -> CaseR
     Ok(())
 }
 
+/// The network namespaces userspace holds: those of tasks, of open
+/// namespace files, and those `ip netns` keeps.
+fn held_namespaces() -> Result<usize, String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut held = std::collections::BTreeSet::new();
+    let dir = |p: &str| std::fs::read_dir(p).into_iter().flatten().flatten();
+    for proc in dir("/proc").filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok()) {
+        let pid = proc.path();
+        for task in dir(&format!("{}/task", pid.display())) {
+            if let Ok(m) = std::fs::metadata(task.path().join("ns/net")) {
+                held.insert(m.ino());
+            }
+        }
+        for fd in dir(&format!("{}/fd", pid.display())) {
+            let link = std::fs::read_link(fd.path()).unwrap_or_default();
+            let link = link.to_string_lossy();
+            if let Some(ino) = link.strip_prefix("net:[").and_then(|l| l.strip_suffix(']')) {
+                held.insert(ino.parse().map_err(|_| format!("{link}"))?);
+            }
+        }
+    }
+    for ns in dir("/run/netns") {
+        if let Ok(m) = std::fs::metadata(ns.path()) {
+            held.insert(m.ino());
+        }
+    }
+    Ok(held.len())
+}
+
+/// Waits until no namespace is being torn down: every namespace has its
+/// two servers, and only the ones userspace holds have servers. What ran
+/// before the suite may have deleted namespaces that go only now, and a
+/// baseline taken meanwhile would count their servers.
+fn no_namespace_going() -> CaseResult {
+    let end = Instant::now() + 2 * SETTLE;
+    loop {
+        let (servers, held) = (live()?.servers, held_namespaces()?);
+        if servers == 2 * held as u64 {
+            return Ok(());
+        }
+        if Instant::now() > end {
+            println!(
+                "# {servers} servers for {held} namespaces after {:?}",
+                2 * SETTLE
+            );
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The live objects once no client is connected and no subscription is
 /// left: the baseline a scenario starts from. (The scenario before may
 /// have just dropped its last client, whose connection closes a moment
@@ -1018,7 +1069,12 @@ fn repeat(n: u32) -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let failed = match args.first().map(String::as_str) {
-        Some("repeat") => repeat(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(20)),
+        Some("repeat") => {
+            if let Err(e) = no_namespace_going() {
+                println!("# {e}");
+            }
+            repeat(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(20))
+        }
         Some("churn") => {
             let n = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(20);
             let r = namespace_churn_n(n);
@@ -1027,7 +1083,12 @@ fn main() {
             }
             usize::from(r.is_err())
         }
-        only => run_suite("tipc_reliability", CASES, only),
+        only => {
+            if let Err(e) = no_namespace_going() {
+                println!("# {e}");
+            }
+            run_suite("tipc_reliability", CASES, only)
+        }
     };
     std::process::exit(if failed == 0 { 0 } else { 1 });
 }
