@@ -25,5 +25,14 @@ step "$REPO/scripts/build-tools.sh"
 step "$REPO/scripts/mkinitramfs.sh"
 echo "== build took $(($(date +%s) - start)) s"
 "$REPO/scripts/vm-run.sh" -t "${TEST_TIMEOUT:-2400}" -n "tests-$KERNEL" "$REPO/tests/guest/all.sh"
-echo "== results after $(($(date +%s) - start)) s (guest output: $BUILD_DIR/runs/tests-$KERNEL)"
-exec python3 "$REPO/scripts/results.py" "$BUILD_DIR/runs/tests-$KERNEL"
+# Two guests, each its own kernel and tipc.ko, one TIPC link between them:
+# a Rust node with a C node both ways (the second to power off watched by
+# the first), and two Rust nodes.
+pairs=()
+for p in "rust c b" "c rust b" "rust rust b"; do
+	set -- $p
+	"$REPO/scripts/pair-run.sh" "$@" || true
+	pairs+=("$BUILD_DIR/runs/pair-$1-$2-a" "$BUILD_DIR/runs/pair-$1-$2-b")
+done
+echo "== results after $(($(date +%s) - start)) s (guest output: $BUILD_DIR/runs/tests-$KERNEL, pair-*)"
+exec python3 "$REPO/scripts/results.py" "$BUILD_DIR/runs/tests-$KERNEL" "${pairs[@]}"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pair-run.sh [-t SECONDS] VARIANT_A VARIANT_B LEAVER
+# Two guests on this host, each its own QEMU and kernel (KERNEL=plain|debug)
+# with the tipc.ko of its server variant, one vCPU each, joined by a
+# virtio NIC on a QEMU socket network over 127.0.0.1: guest a listens and
+# starts first, guest b connects.  Both run tests/guest/pair.sh (TIPC
+# Ethernet bearer between them) and meet through a folder shared with the
+# host over 9p.  LEAVER (a or b) powers off at the end while the other one
+# watches.  Logs: BUILD_DIR/runs/pair-A-B-{a,b}; exits non-zero if either
+# guest's run failed.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+timeout=600
+while getopts t: o; do
+	case $o in
+	t) timeout=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 3 ] || { echo "usage: pair-run.sh [-t SECONDS] VARIANT_A VARIANT_B LEAVER" >&2; exit 2; }
+va=$1 vb=$2 leaver=$3
+pair=$va-$vb
+runs=$BUILD_DIR/runs
+shared=$runs/pair-$pair-shared
+rm -rf "$shared" "$runs/pair-$pair-a" "$runs/pair-$pair-b"
+mkdir -p "$shared"
+: >"$shared/pair"
+
+# A free port on the loopback interface (the kernel picks it).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+# job ROLE: the guest job with its settings in front.
+job() {
+	local role=$1 peer v pv addr paddr
+	if [ "$role" = a ]; then
+		peer=b v=$va pv=$vb addr=1.1.1 paddr=1.1.2
+	else
+		peer=a v=$vb pv=$va addr=1.1.2 paddr=1.1.1
+	fi
+	cat <<-EOF
+	#!/bin/sh
+	PAIR=$pair ROLE=$role PEER_ROLE=$peer VARIANT=$v PEER_VARIANT=$pv
+	ADDR=$addr PEER_ADDR=$paddr LEAVER=$leaver
+	EOF
+	sed 1d "$REPO/tests/guest/pair.sh"
+}
+
+# guest ROLE NETDEV MAC: one guest, its output prefixed with its role.
+guest() {
+	local role=$1
+	job "$role" >"$runs/pair-$pair-$role.sh"
+	VM_ARGS="-smp 1 -netdev socket,id=n0,$2 -device virtio-net-pci,netdev=n0,mac=$3
+		-fsdev local,id=f0,path=$shared,security_model=none
+		-device virtio-9p-pci,fsdev=f0,mount_tag=pair" \
+		"$REPO/scripts/vm-run.sh" -t "$timeout" -n "pair-$pair-$role" \
+		"$runs/pair-$pair-$role.sh" 2>&1 | sed -u "s/^/[$role] /"
+	return "${PIPESTATUS[0]}"
+}
+
+listening() {
+	ss -Hltn "sport = :$port" | grep -q .
+}
+
+echo "pair: $va (a, 1.1.1) listening on 127.0.0.1:$port, $vb (b, 1.1.2) connecting; $leaver powers off"
+start=$(date +%s)
+guest a "listen=127.0.0.1:$port" 52:54:00:00:00:01 &
+a=$!
+# Guest b can connect only once guest a's QEMU listens.
+for _ in $(seq 300); do
+	listening && break
+	kill -0 $a 2>/dev/null || break
+	sleep 0.1
+done
+if ! listening; then
+	echo "pair: guest a never listened on 127.0.0.1:$port" >&2
+	kill $a 2>/dev/null || true
+	wait $a || true
+	exit 1
+fi
+guest b "connect=127.0.0.1:$port" 52:54:00:00:00:02 &
+b=$!
+rc=0
+wait $a || rc=1
+wait $b || rc=1
+echo "pair: $pair done in $(($(date +%s) - start)) s (logs: $runs/pair-$pair-{a,b})"
+exit $rc
