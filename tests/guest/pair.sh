@@ -133,7 +133,7 @@ suite_end
 bearer_round() {
 	if [ "$ROLE" = "$1" ]; then
 		ktap_case own_bearer_disabled bearer_off
-		ktap_case "peer_down_$2" peer_down "$2"
+		ktap_case "peer_down_as_own_bearer_goes_$2" peer_down "$2"
 		await "down$2"
 		ktap_case own_bearer_enabled bearer_on
 	else
@@ -145,7 +145,7 @@ bearer_round() {
 	await "up$2"
 }
 
-ktap_suite "$SUITE_PREFIX:bearer" 7
+ktap_suite "$SUITE_PREFIX:bearer" 6
 bearer_round b 1
 bearer_round a 2
 suite_end
