@@ -42,6 +42,6 @@ for v in $VARIANTS; do
 		first=$v
 		rm -rf "$mods/kunit"
 		mkdir -p "$mods/kunit"
-		install -m644 "$REPO/$kmod"/kunit/*.ko "$mods/kunit/"
+		install -m644 "$REPO/$kmod/tipc-$v"/kunit/*.ko "$mods/kunit/"
 	fi
 done

@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kbuild-tree.sh SRCTREE REPO OUT KIND
+# kbuild-tree.sh SRCTREE REPO OUT
 # Called by the top-level Kbuild: lays out OUT (under the ignored build/
-# folder) as symbolic links, so that an external-module build compiles
-# this checkout's files next to the kernel's without copying any of them.
-#   KIND tipc:  SRCTREE/net/tipc's own files (C sources, headers, Makefile)
-#               and this checkout's net/tipc/rust/ tree;
-#   KIND kunit: this checkout's tests/kunit/.
-# Links whose source went away are removed; build products stay.
+# folder) as net/tipc/ of a patched tree, in symbolic links, so that an
+# external-module build compiles this checkout's files next to the
+# kernel's without copying any of them: SRCTREE/net/tipc's own files (C
+# sources, headers, Kconfig, Makefile), this checkout's net/tipc/rust/ as
+# rust/ and its tests/kunit/ as kunit/.  Links whose source went away are
+# removed; build products stay.
 set -euo pipefail
-srctree=$1 repo=$2 out=$3 kind=$4
+srctree=$1 repo=$2 out=$3
 mkdir -p "$out"
 
 # want SRC DEST: DEST/... links to every file under SRC.
@@ -21,17 +21,11 @@ want() {
 }
 
 {
-	case $kind in
-	tipc)
-		(cd "$srctree/net/tipc" && find . -maxdepth 1 -type f) | while read -r f; do
-			echo "$out/${f#./} $srctree/net/tipc/${f#./}"
-		done
-		want "$repo/net/tipc/rust" "$out/rust" ;;
-	kunit)
-		want "$repo/tests/kunit" "$out" ;;
-	*)
-		echo "kbuild-tree.sh: unknown kind '$kind'" >&2; exit 2 ;;
-	esac
+	(cd "$srctree/net/tipc" && find . -maxdepth 1 -type f) | while read -r f; do
+		echo "$out/${f#./} $srctree/net/tipc/${f#./}"
+	done
+	want "$repo/net/tipc/rust" "$out/rust"
+	want "$repo/tests/kunit" "$out/kunit"
 } >"$out/.links.new"
 
 while read -r dest src; do
