@@ -7,29 +7,7 @@
  */
 #include <kunit/test.h>
 
-int tipc_rs_kunit_wire_decode(void);
-int tipc_rs_kunit_wire_event_order(void);
-int tipc_rs_kunit_wire_cancel(void);
-int tipc_rs_kunit_wire_overlap(void);
-int tipc_rs_kunit_wire_kernel_request(void);
-int tipc_rs_kunit_outqueue_fifo(void);
-int tipc_rs_kunit_outqueue_limit(void);
-int tipc_rs_kunit_replyqueue_reuse(void);
-int tipc_rs_kunit_replyqueue_congested(void);
-int tipc_rs_kunit_replyqueue_reserve(void);
-int tipc_rs_kunit_replyqueue_share(void);
-int tipc_rs_kunit_feed_order(void);
-int tipc_rs_kunit_feed_known(void);
-int tipc_rs_kunit_feed_bounded(void);
-int tipc_rs_kunit_cfg_header(void);
-int tipc_rs_kunit_cfg_tlv(void);
-int tipc_rs_kunit_cfg_args(void);
-int tipc_rs_kunit_cfg_hostile(void);
-int tipc_rs_kunit_cfg_policy(void);
-int tipc_rs_kunit_cfg_replies(void);
-int tipc_rs_kunit_lifecycle_echo(void);
-int tipc_rs_kunit_lifecycle_bad_request(void);
-int tipc_rs_kunit_lifecycle_stop(void);
+#include "kunit.h"
 
 #define RUST_CASE(name)							\
 static void name##_case(struct kunit *test)				\
@@ -95,4 +73,5 @@ static struct kunit_suite tipc_rust_server_suite = {
 	.name = "tipc_rust_server",
 	.test_cases = tipc_rust_server_cases,
 };
+
 kunit_test_suite(tipc_rust_server_suite);

@@ -597,7 +597,8 @@ pub(crate) fn cfg_hostile() -> c_int {
 
 pub(crate) fn cfg_policy() -> c_int {
     use Class::*;
-    let refused = |level, local, class, c| matches!(policy::decide(level, local, class), Err(r) if r.code == c);
+    let refused =
+        |level, local, class, c| policy::decide(level, local, class).is_err_and(|r| r.code == c);
     // Local requesters: public only, whatever the level.
     for level in 0..3 {
         check!(policy::decide(level, true, Public).is_ok());

@@ -64,7 +64,10 @@ impl<S: Service> Server<S> {
                 service,
                 stats: Stats::default(),
                 listener <- new_mutex!(None, "tipc_server_listener"),
-                table <- new_mutex!(ConnTable { conns: RBTree::new(), next_id: 0 }, "tipc_server_conns"),
+                table <- new_mutex!(
+                    ConnTable { conns: RBTree::new(), next_id: 0 },
+                    "tipc_server_conns"
+                ),
                 accept_work <- new_work!("tipc_server_accept"),
             }),
             GFP_KERNEL,
