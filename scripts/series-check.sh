@@ -41,7 +41,8 @@ fail=0
 for p in "$work/series"/0*.patch; do
 	case $(basename "$p") in 0000-*) continue ;; esac
 	n=$((n + 1))
-	subject=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "$p")
+	subject=$(awk '/^Subject:/ { s = $0; while ((getline l) > 0 && l ~ /^ /) s = s l; print s; exit }' "$p" |
+		sed 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //')
 	start=$(date +%s)
 	(cd "$tree" && git apply "$p") || { echo "series-check: patch $n does not apply: $subject"; exit 1; }
 	configure
