@@ -30,9 +30,6 @@ rm -rf "$shared" "$runs/pair-$pair-a" "$runs/pair-$pair-b"
 mkdir -p "$shared"
 : >"$shared/pair"
 
-# A free port on the loopback interface (the kernel picks it).
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-
 # job ROLE: the guest job with its settings in front.
 job() {
 	local role=$1 peer v pv addr paddr
@@ -65,22 +62,26 @@ listening() {
 	ss -Hltn "sport = :$port" | grep -q .
 }
 
-echo "pair: $va (a, 1.1.1) listening on 127.0.0.1:$port, $vb (b, 1.1.2) connecting; $leaver powers off"
 start=$(date +%s)
-guest a "listen=127.0.0.1:$port" 52:54:00:00:00:01 &
-a=$!
-# Guest b can connect only once guest a's QEMU listens.
-for _ in $(seq 300); do
+# Guest b can connect only once guest a's QEMU listens.  The port is a free
+# one the kernel picks; should another process take it before QEMU, QEMU
+# fails and the next attempt takes another.
+for attempt in 1 2 3; do
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	echo "pair: $va (a, 1.1.1) listening on 127.0.0.1:$port, $vb (b, 1.1.2) connecting; $leaver powers off"
+	guest a "listen=127.0.0.1:$port" 52:54:00:00:00:01 &
+	a=$!
+	for _ in $(seq 300); do
+		listening && break
+		kill -0 $a 2>/dev/null || break
+		sleep 0.1
+	done
 	listening && break
-	kill -0 $a 2>/dev/null || break
-	sleep 0.1
-done
-if ! listening; then
-	echo "pair: guest a never listened on 127.0.0.1:$port" >&2
+	echo "pair: guest a never listened on 127.0.0.1:$port (attempt $attempt)" >&2
 	kill $a 2>/dev/null || true
 	wait $a || true
-	exit 1
-fi
+	[ $attempt = 3 ] && exit 1
+done
 guest b "connect=127.0.0.1:$port" 52:54:00:00:00:02 &
 b=$!
 rc=0

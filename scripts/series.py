@@ -352,6 +352,9 @@ def commit_all(work, pristine, version, steps, out):
     maint = os.path.join(work, "MAINTAINERS")
     summary = []
     for subject, body, files in steps:
+        if not files:
+            print(f"series: nothing for '{subject}', left out", file=sys.stderr)
+            continue
         entries = []
         new = maint_patterns(files, pristine) - patterns
         if new:
@@ -386,7 +389,7 @@ def commit_all(work, pristine, version, steps, out):
     text = text.replace("*** BLURB HERE ***", body)
     with open(path, "w") as f:
         f.write(text)
-    print(f"series: {len(steps)} patches and a cover letter in {out}")
+    print(f"series: {len(summary)} patches and a cover letter in {out}")
 
 
 # --- verify --------------------------------------------------------------

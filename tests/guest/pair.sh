@@ -88,8 +88,12 @@ node_ready() {
 		$TIPC node set addr "$ADDR"
 }
 
+# A link tolerance of 10 s (default 1.5 s): a guest whose vCPU a busy host
+# starves for a moment must not lose its link; a peer that goes silent
+# (powered off) is still seen gone within the waits.
 bearer_on() {
-	$TIPC bearer enable media eth dev eth0
+	$TIPC bearer enable media eth dev eth0 &&
+		$TIPC bearer set tolerance 10000 media eth dev eth0
 }
 
 bearer_off() {
