@@ -265,8 +265,19 @@ if [ "$ROLE" = "$LEAVER" ]; then
 	say leaving
 	finish
 fi
-ktap_suite "$SUITE_PREFIX:peer_power_off" 2
+# The host marks the leaver's QEMU gone; from then on the peer is silent and
+# the link tolerance (10 s) is what the wait for the events depends on.
+host_saw_peer_off() {
+	end=$(($(date +%s) + 3 * WAIT))
+	until [ -e "/shared/host.$PEER_ROLE-off" ]; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+ktap_suite "$SUITE_PREFIX:peer_power_off" 3
 await leaving
+ktap_case peer_guest_powered_off host_saw_peer_off
 ktap_case peer_gone_node_and_link_down peer_down 3
 kill $subs
 wait
