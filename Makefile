@@ -8,7 +8,7 @@
 BUILD_DIR ?= $(CURDIR)/build
 export BUILD_DIR
 
-.PHONY: run test reliability bench check setup kernel modules tools initramfs vm clean help
+.PHONY: run test reliability bench check series series-check setup kernel modules tools initramfs vm clean help
 
 run:
 	@scripts/run.sh
@@ -27,6 +27,14 @@ bench:
 # Style: rustfmtcheck, clippy, checkpatch (needs a built debug kernel).
 check:
 	@scripts/check.sh
+
+# The project as a git format-patch series against the pristine 6.12
+# extract, in series/ (ignored); series-check builds it patch by patch.
+series:
+	@scripts/series.py make
+
+series-check:
+	@scripts/series-check.sh
 
 setup:
 	@scripts/setup.sh

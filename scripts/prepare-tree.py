@@ -4,8 +4,9 @@
 
 The tree under BUILD_DIR/linux is the pristine extract plus the project's
 patch series (patches/series) plus the project's own files (the overlay
-folders below).  Only files whose content changes are rewritten, so make's
-timestamps stay valid and the next build is incremental.  Files the project
+folders below; tests/kunit goes to net/tipc/kunit).  Only files whose
+content changes are rewritten, so make's timestamps stay valid and the
+next build is incremental.  Files the project
 stops providing go back to their pristine content (or away, if upstream has
 none).  The pristine extract under BUILD_DIR/linux-pristine is never built in.
 """
@@ -17,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-OVERLAY = ["rust", "net/tipc"]
+# The project's folders and where they go in the tree.
+OVERLAY = [("rust", "rust"), ("net/tipc", "net/tipc"), ("tests/kunit", "net/tipc/kunit")]
 TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 
 
@@ -51,12 +53,12 @@ def record_version(build, pristine):
 
 def overlay_files(repo):
     files = {}
-    for top in OVERLAY:
+    for top, dest in OVERLAY:
         base = os.path.join(repo, top)
         for dirpath, _, names in os.walk(base):
             for n in names:
                 src = os.path.join(dirpath, n)
-                files[os.path.relpath(src, repo)] = src
+                files[os.path.join(dest, os.path.relpath(src, base))] = src
     return files
 
 

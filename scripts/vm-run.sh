@@ -12,6 +12,8 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
+# VM_ARGS adds QEMU options after the usual ones (later ones win, e.g.
+# -smp 1), KERNEL_ARGS kernel parameters, as scripts/pair-run.sh does.
 timeout=1800
 name=
 while getopts t:n: o; do
@@ -38,9 +40,10 @@ set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine pc "${accel[@]}" -smp 2 -m 2048 \
 	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$run/initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable" \
+	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable${KERNEL_ARGS:+ $KERNEL_ARGS}" \
 	-display none -monitor none -no-reboot -nodefaults \
-	-serial file:"$run/console.log" -serial stdio </dev/null | tee "$run/output.log"
+	-serial file:"$run/console.log" -serial stdio ${VM_ARGS:-} </dev/null |
+	tee "$run/output.log"
 qemu_rc=${PIPESTATUS[0]}
 set -e
 

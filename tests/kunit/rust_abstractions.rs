@@ -166,7 +166,7 @@ pub extern "C" fn rust_kunit_socket_would_block_then_write_space() -> c_int {
     }
     check!(sent > 0);
     check!(counter.space.load(Relaxed) == 0);
-    // Reading acknowledges the data; the acknowledgement wakes the sender.
+    // Reading acknowledges the data; the acknowledgment wakes the sender.
     let mut buf = [0u8; 1000];
     let mut read = 0;
     while ok!(p.server.recv(&mut buf)) == Received::Data(1000) {

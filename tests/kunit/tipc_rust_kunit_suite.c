@@ -8,10 +8,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 
-int rust_kunit_socket_exchange(void);
-int rust_kunit_socket_events_and_detach(void);
-int rust_kunit_socket_would_block_then_write_space(void);
-int rust_kunit_owned_queue_order_and_destroy(void);
+#include "rust_abstractions.h"
 
 #define RUST_CASE(name)							\
 static void name##_case(struct kunit *test)				\
@@ -39,6 +36,7 @@ static struct kunit_suite tipc_rust_suite = {
 	.name = "rust_kernel_net_socket",
 	.test_cases = tipc_rust_cases,
 };
+
 kunit_test_suite(tipc_rust_suite);
 
 MODULE_DESCRIPTION("KUnit: kernel crate sockets, SpinLockBh and OwnedQueue");

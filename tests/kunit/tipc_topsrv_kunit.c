@@ -155,6 +155,7 @@ static struct kunit_suite tipc_topsrv_suite = {
 	.name = "tipc_topsrv_kernel_client",
 	.test_cases = tipc_topsrv_cases,
 };
+
 kunit_test_suite(tipc_topsrv_suite);
 
 MODULE_DESCRIPTION("KUnit: TIPC topology service through kernel sockets");
