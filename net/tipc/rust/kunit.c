@@ -38,4 +38,5 @@ static struct kunit_suite tipc_rust_server_suite = {
 	.name = "tipc_rust_server",
 	.test_cases = tipc_rust_server_cases,
 };
+
 kunit_test_suite(tipc_rust_server_suite);
