@@ -7,6 +7,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 const TIPC_SERVICE_RANGE: u8 = 1;
 const TIPC_SERVICE_ADDR: u8 = 2;
 const TIPC_SOCKET_ADDR: u8 = 3;
+/// How long a connect may wait for the server to accept: a bound, not a
+/// timing expectation.
+const CONNECT_TIMEOUT_MS: u32 = 120_000;
 
 /// Binding scope, `TIPC_CLUSTER_SCOPE` / `TIPC_NODE_SCOPE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +142,21 @@ impl Socket {
 
     /// Connects to `addr`.
     pub fn connect(&self, addr: SocketAddr) -> Result<()> {
+        // TIPC gives up a connect after 8 s by default; a guest whose vCPU
+        // a busy host starves may need longer for the server to accept.
+        const SOL_TIPC: libc::c_int = 271;
+        const TIPC_CONN_TIMEOUT: libc::c_int = 130;
+        let ms: u32 = CONNECT_TIMEOUT_MS;
+        // SAFETY: `ms` is a readable u32 of the size given.
+        check(unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                SOL_TIPC,
+                TIPC_CONN_TIMEOUT,
+                &ms as *const u32 as *const libc::c_void,
+                std::mem::size_of::<u32>() as u32,
+            )
+        })?;
         let raw = addr.raw(0);
         // SAFETY: `raw` is a valid sockaddr_tipc of the length given.
         check(unsafe {
