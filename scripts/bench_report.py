@@ -26,12 +26,13 @@ STALLED_BOUND_KB = 8 * 1024
 
 
 def parse(log):
-    """{metric: {variant: {round: value}}}, {workload: [seconds]}, guest seconds."""
+    """{metric: {variant: {round: value}}}, {workload: [seconds]}, guest
+    seconds, guest clocksource."""
     data = defaultdict(lambda: defaultdict(dict))
     times = defaultdict(list)
-    guest = None
+    guest = clock = None
     if not log or not os.path.exists(log):
-        return data, times, guest
+        return data, times, guest, clock
     for line in open(log, errors="replace"):
         m = re.match(r"^@@BENCH (\S+) (\d+) (\S+) (\S+)", line)
         if m:
@@ -42,7 +43,10 @@ def parse(log):
         m = re.match(r"^@@BENCH-GUEST-SECONDS (\d+)", line)
         if m:
             guest = int(m.group(1))
-    return data, times, guest
+        m = re.match(r"^@@BENCH-CLOCKSOURCE (\S+)", line)
+        if m:
+            clock = m.group(1)
+    return data, times, guest, clock
 
 
 def natural(s):
@@ -58,7 +62,7 @@ class Mode:
     """The figures of one guest run."""
 
     def __init__(self, log):
-        self.data, self.times, self.guest = parse(log)
+        self.data, self.times, self.guest, self.clock = parse(log)
 
     def values(self, metric, variant):
         return list(self.data.get(metric, {}).get(variant, {}).values())
@@ -164,9 +168,11 @@ def main():
         "",
         f"- **Primary: instruction-counted** (`-icount shift=0,sleep=off`, vCPUs run one at a "
         f"time, guest time counts executed instructions, so host load drops out): {rounds} "
-        f"rounds, {ic.guest or '?'} s of guest time. **Secondary: wall clock**, SMP "
-        f"(2 vCPUs on 2 host threads, host load included): {wrounds} rounds"
-        + (f", {wall.guest} s" if wall.guest else "") + ".",
+        f"rounds, {ic.guest or '?'} s of guest time, clocksource {ic.clock}. **Secondary: wall "
+        f"clock**, SMP (2 vCPUs on 2 host threads, host load included): {wrounds} rounds"
+        + (f", {wall.guest} s, clocksource {wall.clock}" if wall.guest else "") + "."
+        + (" **A guest timed with jiffies (4 ms steps): its latencies mean nothing.**"
+           if "jiffies" in f"{ic.clock}{wall.clock}" else ""),
         "- Each round is one pass per build, ordered C Rust | Rust C | ... (ABBA). A pass loads "
         "`tipc.ko`, runs every timed workload once as a discarded warm-up, then measures each "
         f"for at least 2 s of guest time (shortest measured: {shortest:.2f} s instruction-counted, "

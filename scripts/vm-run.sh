@@ -8,7 +8,8 @@
 # job's status (non-zero also for a report, a leak, a crash or a timeout).
 # ICOUNT=1 runs the vCPUs one at a time with the guest clock counting
 # instructions (-icount shift=0,sleep=off): guest time no longer depends on
-# host load, which is what benchmark ratios need.
+# host load, which is what benchmark ratios need. VM_APPEND adds kernel
+# command-line parameters.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -38,7 +39,7 @@ set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine pc "${accel[@]}" -smp 2 -m 2048 \
 	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$run/initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable" \
+	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable${VM_APPEND:+ $VM_APPEND}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-serial file:"$run/console.log" -serial stdio </dev/null | tee "$run/output.log"
 qemu_rc=${PIPESTATUS[0]}
