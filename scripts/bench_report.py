@@ -259,10 +259,6 @@ def plot(ic, wall, png, kver, config):
                 hi = [max(v) - y if v else 0 for y, v in zip(ys, vals)]
                 axis.errorbar(subs, ys, yerr=[lo, hi], marker="o", linestyle=style,
                               color=colors[variant], capsize=3, label=f"{label}, {tag}")
-    pub = ic.median("publisher_events_per_s.subs0", "c")
-    if pub == pub:
-        ax.axhline(pub, linestyle=":", color="gray",
-                   label="publisher alone (instr.-counted)")
     for axis in (ax, bx):
         axis.set_xscale("log", base=2)
         axis.set_xticks(subs, [str(n) for n in subs])
