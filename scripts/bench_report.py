@@ -208,6 +208,14 @@ def main():
                      f"{fmt(ic.median(metric, 'rust'))} | {fmt_ratio(ic, metric)} | "
                      f"{fmt_ratio(wall, metric)} | {status} |")
 
+    lines.extend(["", "Per-round paired ratios Rust/C, round 1 first (odd rounds ran C first, "
+                  "even rounds Rust first):", "",
+                  "| figure | instruction-counted | wall clock |", "|---|---|---|"])
+    for metric, what, *_ in goals:
+        if metric in ic.data:
+            per = [" ".join(f"{x:.3f}" for x in m.ratios(metric)) or "-" for m in (ic, wall)]
+            lines.append(f"| {what} | {per[0]} | {per[1]} |")
+
     def table(title, pick, note=""):
         ms = [m for m in sorted(ic.data, key=natural) if m not in done and pick(m)]
         if not ms:
