@@ -1,37 +1,55 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Benchmark job: the same workloads against each tipc.ko build, several
-# rounds, alternating the order; "c2" is the C build again (noise floor).
-# Prints "@@BENCH <variant> <round> <metric> <value>" lines.
+# Benchmark job. ROUNDS rounds, each one pass per tipc.ko build, in the
+# order C Rust | Rust C | C Rust ... (ABBA), so that a drift over the run
+# weighs on both builds alike. A pass loads the module, runs every timed
+# workload once as a warm-up (WARM_MS each, discarded), then again for
+# MS ms of guest time each (measured), then the memory figures (MEMORY=1),
+# and unloads the module. Prints "@@BENCH <variant> <round> <metric>
+# <value>" and "@@BENCHTIME <variant> <round> <workload> <seconds>".
 . /lib/guest/lib.sh
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
+MS=${MS:-2000}
+WARM_MS=${WARM_MS:-250}
+MEMORY=${MEMORY:-1}
 
-workloads() {
-	for n in 1 8 64; do
-		/bin/topo-bench throughput $n 20000
+timed() {
+	for n in 0 1 8 64; do
+		/bin/topo-bench throughput $n "$1" || return 1
 	done
-	/bin/topo-bench subrate 20000 1
-	/bin/topo-bench subrate 20000 100
-	/bin/topo-bench latency 2000
-	/bin/topo-bench submem 20000
-	/bin/topo-bench stalled 2000000
+	/bin/topo-bench subrate 1 "$1" || return 1
+	/bin/topo-bench subrate 100 "$1" || return 1
+	/bin/topo-bench latency "$1"
 }
 
-run_variant() {
-	module=$1
-	[ "$module" = c2 ] && module=c
-	tipc_load "$module" || return 1
+memory() {
+	/bin/topo-bench submem 20000 || return 1
+	/bin/topo-bench stalled 300000
+}
+
+run_pass() {
+	tipc_load "$1" || return 1
 	$TIPC node set addr 1.1.1
-	workloads | sed -n "s/^BENCH /@@BENCH $1 $2 /p"
+	out=/tmp/bench.out
+	timed "$WARM_MS" >/dev/null || { log "warm-up failed"; return 1; }
+	timed "$MS" >$out || { log "workload failed"; return 1; }
+	if [ "$MEMORY" = 1 ]; then
+		memory >>$out || { log "memory workload failed"; return 1; }
+	fi
+	sed -n -e "s/^BENCH /@@BENCH $1 $2 /p" -e "s/^BENCHTIME /@@BENCHTIME $1 $2 /p" $out
 	tipc_unload
 }
 
+# Timings need a fine clock: a guest that fell back to jiffies is reported.
+echo "@@BENCH-CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+start=$(cut -d' ' -f1 /proc/uptime)
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	if [ $((r % 2)) -eq 1 ]; then order="c rust c2"; else order="rust c c2"; fi
+	if [ $((r % 2)) -eq 1 ]; then order="c rust"; else order="rust c"; fi
 	for v in $order; do
 		log "round $r: $v"
-		run_variant $v $r || exit 1
+		run_pass $v $r || exit 1
 	done
 	r=$((r + 1))
 done
+echo "@@BENCH-GUEST-SECONDS $(awk -v s="$start" '{ printf "%.0f", $1 - s }' /proc/uptime)"

@@ -26,5 +26,7 @@ VARIANTS=${VARIANTS:-c rust}
 case "$KERNEL" in
 plain) FRAGMENTS=("$REPO/configs/base.fragment") ;;
 debug) FRAGMENTS=("$REPO/configs/base.fragment" "$REPO/configs/debug.fragment") ;;
-*) echo "KERNEL must be plain or debug, not '$KERNEL'" >&2; exit 2 ;;
+# Only for the benchmark (BENCH_CONFIG=distro): SLUB, -O2, overflow checks.
+distro) FRAGMENTS=("$REPO/configs/base.fragment" "$REPO/configs/distro.fragment") ;;
+*) echo "KERNEL must be plain, debug or distro, not '$KERNEL'" >&2; exit 2 ;;
 esac
