@@ -28,13 +28,26 @@ mod boundary;
 mod pernet;
 mod server;
 
+use boundary::tipc::ServiceRange;
 use kernel::prelude::*;
 
 pernet::services! {
     /// The topology service.
     topology: ConnServer<Topology>,
     /// The configuration service.
-    config: DgramServer<Config>,
+    config: DgramServer<Config>;
+
+    fn publish_node_state(&self, addr: u32) -> bool {
+        config::Config::publish_node_state(&self.config, addr)
+    }
+
+    fn kernel_subscribe(&self, port: u32, range: ServiceRange, filter: u32) -> Result<u32> {
+        topology::Topology::kernel_subscribe(&self.topology, port, range, filter)
+    }
+
+    fn kernel_unsubscribe(&self, id: u32) {
+        topology::Topology::kernel_unsubscribe(&self.topology, id)
+    }
 }
 
 boundary::entry::export_entry_points! {

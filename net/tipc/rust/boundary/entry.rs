@@ -120,9 +120,9 @@ pub(crate) unsafe fn with_servers<P: PerNet, R>(
 ///
 /// `net` must be live with TIPC's pernet state; the caller holds RTNL.
 pub(crate) unsafe fn publish_node_state<P: PerNet>(net: *mut bindings::net, addr: u32) -> bool {
-    // SAFETY: `net` and its TIPC state are live for the call (the caller's contract); the
-    // handles do not outlive it.
+    // SAFETY: `net` is live for the call (the caller's contract); the handle does not outlive it.
     if let Some(ns) = unsafe { NetNs::from_raw(net) } {
+        // SAFETY: TIPC's state of `ns` is live for the call, which this handle does not outlive.
         fault_point(unsafe { TipcNet::new(ns) }, Point::NodeState);
     }
     // SAFETY: The caller holds RTNL.

@@ -43,6 +43,17 @@ pub(crate) struct Config {
 }
 
 impl Config {
+    /// The node got its address: the service takes the node-state name
+    /// `{0, addr}` (the name other nodes watch for this node's up and
+    /// down events); `false` leaves it to the caller.
+    pub(crate) fn publish_node_state(server: &DgramServer<Self>, addr: u32) -> bool {
+        let published = server.publish(instance(TIPC_CFG_SRV, addr), Scope::Cluster);
+        if let Err(e) = published {
+            pr_warn!("configuration service not published: {:?}\n", e);
+        }
+        published.is_ok()
+    }
+
     /// The reply to `msg` from a socket on node `from_node`: `Ok(None)` for
     /// a message that gets none, `Err` only if memory for a reply ran out.
     fn answer(
@@ -141,18 +152,5 @@ impl DgramService for Config {
             config.no_memory.inc();
             None
         })
-    }
-
-    /// The node got its address: the service takes the node-state name
-    /// `{0, addr}` (the name other nodes watch for this node's up and
-    /// down events), or leaves it to the caller if it cannot.
-    fn publish_node_state(server: &DgramServer<Self>, addr: u32) -> Option<bool> {
-        match server.publish(instance(TIPC_CFG_SRV, addr), Scope::Cluster) {
-            Ok(()) => Some(true),
-            Err(e) => {
-                pr_warn!("configuration service not published: {:?}\n", e);
-                Some(false)
-            }
-        }
     }
 }

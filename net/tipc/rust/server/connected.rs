@@ -5,7 +5,6 @@
 
 use super::base::{ServerBase, RECV, SEND};
 use super::outqueue::{OutQueue, PushError};
-use super::running::Running;
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
 use crate::boundary::tipc::{fault_point, publish, queue_limit, Point, ServiceRange, TipcNet};
@@ -59,20 +58,6 @@ pub(crate) trait Service: ServiceInfo {
 
     /// Called once when the connection closes, to release its state.
     fn closed(server: &ConnServer<Self>, conn: &Conn<Self>);
-
-    /// A subscription of the kernel's group messaging (see
-    /// [`super::Running::kernel_subscribe`]), if the service takes them.
-    fn kernel_subscribe(
-        _server: &Arc<ConnServer<Self>>,
-        _port: u32,
-        _range: ServiceRange,
-        _filter: u32,
-    ) -> Option<Result<u32>> {
-        None
-    }
-
-    /// Ends kernel subscription `id` of this service.
-    fn kernel_unsubscribe(_server: &ConnServer<Self>, _id: u32) {}
 }
 
 /// The server's connections by id.
@@ -85,7 +70,7 @@ struct ConnTable<S: Service> {
 /// service in one namespace.
 ///
 /// Lifetime: the namespace's servers hold the reference that
-/// [`Running::stop`] is called on and drop last. Connections hold
+/// [`ConnServer::stop`] is called on and drop last. Connections hold
 /// references too, but `stop` closes them all and drains both queues first,
 /// so the last reference never goes away inside one of the server's own work
 /// items (which would destroy the queue the item runs on).
@@ -196,12 +181,10 @@ impl<S: Service> ConnServer<S> {
             }
         }
     }
-}
 
-impl<S: Service> Running for ConnServer<S> {
     /// Stops the server: no more connections, every connection closed, no
     /// work of it running or queued when this returns.
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.base.begin_stop();
         self.base.detach_socket::<Self>();
         self.base.close_socket();
@@ -214,7 +197,8 @@ impl<S: Service> Running for ConnServer<S> {
         self.base.drain();
     }
 
-    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
+    /// Appends the server's lines to `/proc/net/tipc_server`.
+    pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
         let mut open = ConnCounters::default();
         for conn in self.table.lock().conns.values() {
             open.add(&conn.counters());
@@ -222,19 +206,6 @@ impl<S: Service> Running for ConnServer<S> {
         self.stats.write(w, S::NAME, &open)?;
         writeln!(w, "{}.queue_limit {}", S::NAME, queue_limit())?;
         self.service.write_stats(w)
-    }
-
-    fn kernel_subscribe(
-        self: &Arc<Self>,
-        port: u32,
-        range: ServiceRange,
-        filter: u32,
-    ) -> Option<Result<u32>> {
-        S::kernel_subscribe(self, port, range, filter)
-    }
-
-    fn kernel_unsubscribe(&self, id: u32) {
-        S::kernel_unsubscribe(self, id)
     }
 }
 

@@ -10,7 +10,6 @@
 
 use super::base::{ServerBase, RECV, SEND};
 use super::replyqueue::{Reply, ReplyQueue};
-use super::running::Running;
 use super::service::ServiceInfo;
 use super::stats::{write_lines, Counter, TextBuf};
 use crate::boundary::tipc::{
@@ -44,12 +43,6 @@ pub(crate) trait DgramService: ServiceInfo {
     /// reply to send back to that socket, if any (a message that is no
     /// request gets none).
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
-
-    /// The node got address `addr` (see [`super::Running::publish_node_state`]),
-    /// if the service takes the node-state name.
-    fn publish_node_state(_server: &DgramServer<Self>, _addr: u32) -> Option<bool> {
-        None
-    }
 }
 
 /// Counters of a connectionless server.
@@ -222,12 +215,10 @@ impl<S: DgramService> DgramServer<S> {
         fault_point(this.net(), Point::SendBeforeRequeue);
         this.base.kick_send(this.as_arc_borrow());
     }
-}
 
-impl<S: DgramService> Running for DgramServer<S> {
     /// Stops the server: once this returns no work of it runs or is
     /// queued, and its socket (with its publication) is gone.
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.base.begin_stop();
         self.base.detach_socket::<Self>();
         // Work items queued before the detach see `stopping` and return.
@@ -237,7 +228,8 @@ impl<S: DgramService> Running for DgramServer<S> {
         self.base.close_socket();
     }
 
-    fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
+    /// Appends the server's lines to `/proc/net/tipc_server`.
+    pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
         let s = &self.stats;
         let queued = self.replies.lock().len() as u64;
         write_lines(
@@ -254,10 +246,6 @@ impl<S: DgramService> Running for DgramServer<S> {
             ],
         )?;
         self.service.write_stats(w)
-    }
-
-    fn publish_node_state(&self, addr: u32) -> Option<bool> {
-        S::publish_node_state(self, addr)
     }
 }
 

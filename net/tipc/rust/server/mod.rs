@@ -17,7 +17,6 @@ pub(crate) mod connected;
 pub(crate) mod dgram;
 pub(crate) mod outqueue;
 pub(crate) mod replyqueue;
-pub(crate) mod running;
 pub(crate) mod service;
 pub(crate) mod stats;
 #[cfg(tipc_server_kunit)]
@@ -25,4 +24,3 @@ pub(crate) mod tests;
 
 pub(crate) use connected::ConnServer;
 pub(crate) use dgram::DgramServer;
-pub(crate) use running::Running;

@@ -10,7 +10,7 @@ use super::{
     outqueue::{OutQueue, PushError, CHUNK},
     replyqueue::{Reply, ReplyQueue},
     service::ServiceInfo,
-    ConnServer, Running,
+    ConnServer,
 };
 use crate::boundary::{
     kunit::{check, kunit_cases},

@@ -80,6 +80,32 @@ impl Topology {
         // Withdrawn outside the lock.
         drop(removed);
     }
+
+    /// A subscription of the kernel's group messaging: a socketless
+    /// connection whose events go to the own node's socket `port`.
+    pub(crate) fn kernel_subscribe(
+        server: &Arc<ConnServer<Self>>,
+        port: u32,
+        range: ServiceRange,
+        filter: u32,
+    ) -> Result<u32> {
+        let conn = server.open(None)?;
+        let request = Request::kernel(range, filter, port);
+        // Before the subscription: its initial report goes to the feed.
+        *conn.state().feed.lock() = Some(Feed::new(request));
+        if let Err(e) = Self::subscribe(server, &conn, request) {
+            conn.close();
+            return Err(e);
+        }
+        Ok(conn.id())
+    }
+
+    /// Ends the kernel subscription `id`; only a socketless connection is one.
+    pub(crate) fn kernel_unsubscribe(server: &ConnServer<Self>, id: u32) {
+        if let Some(conn) = server.find(id).filter(|c| !c.has_socket()) {
+            conn.close();
+        }
+    }
 }
 
 impl ServiceInfo for Topology {
@@ -145,34 +171,5 @@ impl Service for Topology {
         // No report comes any more: what the feed held goes.
         let feed = conn.state().feed.lock().take();
         drop(feed);
-    }
-
-    /// A subscription of the kernel's group messaging: a socketless
-    /// connection whose events go to the own node's socket `port`.
-    fn kernel_subscribe(
-        server: &Arc<ConnServer<Self>>,
-        port: u32,
-        range: ServiceRange,
-        filter: u32,
-    ) -> Option<Result<u32>> {
-        let subscribe = || {
-            let conn = server.open(None)?;
-            let request = Request::kernel(range, filter, port);
-            // Before the subscription: its initial report goes to the feed.
-            *conn.state().feed.lock() = Some(Feed::new(request));
-            if let Err(e) = Self::subscribe(server, &conn, request) {
-                conn.close();
-                return Err(e);
-            }
-            Ok(conn.id())
-        };
-        Some(subscribe())
-    }
-
-    fn kernel_unsubscribe(server: &ConnServer<Self>, id: u32) {
-        // Only a socketless connection is a kernel subscription.
-        if let Some(conn) = server.find(id).filter(|c| !c.has_socket()) {
-            conn.close();
-        }
     }
 }
