@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The functions C calls in the server.
-//!
-//! They are generated once, in the crate root, by [`export_entry_points!`]
-//! for the concrete per-namespace servers and subscription watcher, so
-//! every call from C is a direct call to a monomorphic function; the
-//! macro checks each against its declaration in `glue.h` (or `topsrv.h`,
-//! which `glue.h` repeats), so the two sides cannot disagree on a type.
+//! The functions C calls in the server, generated once in the crate root
+//! by [`export_entry_points!`]: direct calls to monomorphic functions,
+//! each checked against its declaration in `glue.h`.
 
 use super::tipc::{fault_point, Point, ServiceRange, TipcNet};
 use core::ffi::{c_int, c_void};
@@ -17,17 +13,15 @@ pub(crate) trait PerNet: Send + Sync + Sized + 'static {
     /// Starts the servers of `net`, from its pernet `init`.
     fn start(net: TipcNet) -> Result<Arc<Self>>;
 
-    /// Stops every server, from the pernet `exit`: nothing of them runs
-    /// once this returns.
+    /// Stops every server (pernet `exit`): none of them runs after this.
     fn stop(&self);
 
     /// The node got address `addr`: `true` if the servers took the
     /// node-state name `{0, addr}`, else the caller publishes it itself.
     fn publish_node_state(&self, addr: u32) -> bool;
 
-    /// A subscription of the kernel's group messaging, whose events go to
-    /// socket `port` of the own node. Returns the id
-    /// [`PerNet::kernel_unsubscribe`] takes.
+    /// A subscription of group messaging for the own node's socket `port`:
+    /// its id, for [`PerNet::kernel_unsubscribe`].
     fn kernel_subscribe(&self, port: u32, range: ServiceRange, filter: u32) -> Result<u32>;
 
     /// Ends a subscription made by [`PerNet::kernel_subscribe`].
@@ -37,8 +31,7 @@ pub(crate) trait PerNet: Send + Sync + Sized + 'static {
     fn write_stats(&self, buf: &mut KVec<u8>) -> core::fmt::Result;
 }
 
-/// Checks at compile time that two functions have the same type: the
-/// Rust definition of an entry point and its C declaration.
+/// Checks at compile time that an entry point has its C declaration's type.
 macro_rules! same_type {
     ($ours:path, $c:path) => {
         const _: () = {
@@ -76,7 +69,7 @@ pub(crate) unsafe fn net_init<P: PerNet>(
     }
 }
 
-/// `tipc_rs_net_exit()`: stops `servers`, which no C path reaches any more.
+/// `tipc_rs_net_exit()`.
 ///
 /// # Safety
 ///
@@ -189,9 +182,8 @@ pub(crate) unsafe fn stats_show<P: PerNet>(net: *mut bindings::net, seq: *mut bi
     unsafe { with_servers(net, show) };
 }
 
-/// Defines each `fn` as an `unsafe extern "C"` function that calls the
-/// expression after `=` with its arguments, and checks its type against
-/// the declaration of the same name in `glue.h`.
+/// Defines each `fn` as an `unsafe extern "C"` function calling the
+/// expression after `=`, checked against its declaration in `glue.h`.
 macro_rules! export {
     ($($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),*) $(-> $r:ty)? = $f:expr;)*) => {$(
         /// # Safety
@@ -211,10 +203,9 @@ macro_rules! export {
 }
 pub(crate) use export;
 
-/// Generates, in the crate root, every function C calls in the server,
-/// for the per-namespace servers `$servers` ([`PerNet`]), the name table
-/// watcher `$watcher` ([`super::watch::Watcher`], which this implements)
-/// and, with `CONFIG_TIPC_SERVER_RUST_KUNIT_TEST`, the KUnit case tables
+/// Generates every function C calls in the server, for the namespace's
+/// servers `$servers` ([`PerNet`]), the name table watcher `$watcher`
+/// ([`super::watch::Watcher`], implemented here) and the KUnit case tables
 /// `$cases` ([`super::kunit::Case`]).
 macro_rules! export_entry_points {
     (servers: $servers:ty, watcher: $watcher:ty, kunit: $cases:expr $(,)?) => {

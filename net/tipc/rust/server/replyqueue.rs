@@ -31,14 +31,11 @@ pub(crate) struct Reservation(usize);
 ///
 /// # Invariants
 ///
-/// `slots` is a ring: the `used` slots from `head` (modulo its length) hold
-/// the waiting replies in arrival order, with `None` where a reply was
-/// sent ahead of an older one; every other slot is `None`. `waiting`
-/// counts the `Some` slots; `bytes` is their size plus what is reserved.
+/// `slots` holds the waiting replies in arrival order, with `None` where a
+/// reply was sent ahead of an older one; `waiting` counts the `Some` slots;
+/// `bytes` is their size plus what is reserved.
 pub(crate) struct ReplyQueue {
     slots: KVec<Option<Reply>>,
-    head: usize,
-    used: usize,
     waiting: usize,
     bytes: usize,
     /// Nodes whose replies wait for write space (their link is congested).
@@ -49,8 +46,6 @@ impl ReplyQueue {
     pub(crate) const fn new() -> Self {
         Self {
             slots: KVec::new(),
-            head: 0,
-            used: 0,
             waiting: 0,
             bytes: 0,
             blocked: KVec::new(),
@@ -62,30 +57,30 @@ impl ReplyQueue {
         self.waiting
     }
 
-    /// Slots of the ring (its memory), for tests.
+    /// Slots the queue has memory for, for tests.
     #[cfg(tipc_server_kunit)]
     pub(crate) fn slots(&self) -> usize {
-        self.slots.len()
+        self.slots.capacity()
     }
 
     /// Takes `size` bytes of the `limit` for a reply to `node`, if they are
     /// free and the replies waiting for `node` leave room in its share.
     pub(crate) fn reserve(&mut self, node: u32, size: usize, limit: usize) -> Option<Reservation> {
         let share = (limit / 4).max(size);
-        if self.bytes + size > limit || self.bytes_for(node) + size > share {
+        let for_node: usize = self
+            .replies()
+            .filter(|r| r.node == node)
+            .map(|r| r.bytes.len())
+            .sum();
+        if self.bytes + size > limit || for_node + size > share {
             return None;
         }
         self.bytes += size;
         Some(Reservation(size))
     }
 
-    /// Bytes of the replies waiting for `node`.
-    fn bytes_for(&self, node: u32) -> usize {
-        (0..self.used)
-            .filter_map(|i| self.slots.get(self.at(i))?.as_ref())
-            .filter(|r| r.node == node)
-            .map(|r| r.bytes.len())
-            .sum()
+    fn replies(&self) -> impl Iterator<Item = &Reply> {
+        self.slots.iter().flatten()
     }
 
     /// Gives a reservation back unused.
@@ -98,56 +93,27 @@ impl ReplyQueue {
     /// that much, until it drains); only a failed allocation refuses it.
     pub(crate) fn commit(&mut self, r: Reservation, reply: Reply) -> Result {
         self.cancel(r);
-        if self.used == self.slots.len() {
-            self.regrow()?;
-        }
-        let at = self.at(self.used);
-        self.bytes += reply.bytes.len();
-        self.slots[at] = Some(reply);
-        self.used += 1;
-        self.waiting += 1;
-        Ok(())
-    }
-
-    /// Ring index of the `i`-th slot in use.
-    fn at(&self, i: usize) -> usize {
-        // `checked_rem`: no division-by-zero path; the ring is not empty here.
-        (self.head + i).checked_rem(self.slots.len()).unwrap_or(0)
-    }
-
-    /// Makes room for one more slot: packs the waiting replies to the
-    /// front of a ring of the same size if that frees half of it, of twice
-    /// the size otherwise.
-    fn regrow(&mut self) -> Result {
-        let old = self.slots.len();
-        let new = if self.waiting < old / 2 {
-            old
-        } else {
-            (2 * old).max(8)
-        };
-        let mut slots = KVec::with_capacity(new, GFP_KERNEL)?;
-        for i in 0..self.used {
-            let at = self.at(i);
-            if let Some(r) = self.slots[at].take() {
-                // Cannot fail: the capacity holds `new >= waiting` entries.
+        if self.slots.len() == self.slots.capacity() {
+            // Full: the waiting replies move, in order, to a vector with
+            // as much room again (the sent ones' slots are dropped).
+            let mut slots = KVec::with_capacity((2 * self.waiting).max(8), GFP_KERNEL)?;
+            for r in self.slots.iter_mut().filter_map(Option::take) {
                 slots.push(Some(r), GFP_KERNEL)?;
             }
+            self.slots = slots;
         }
-        while slots.len() < new {
-            slots.push(None, GFP_KERNEL)?;
-        }
-        self.slots = slots;
-        self.head = 0;
-        self.used = self.waiting;
+        self.bytes += reply.bytes.len();
+        self.slots.push(Some(reply), GFP_KERNEL)?;
+        self.waiting += 1;
         Ok(())
     }
 
     /// The oldest reply for a node that is not held back, as a position
     /// for [`ReplyQueue::get`] and [`ReplyQueue::remove`].
     pub(crate) fn next_sendable(&self) -> Option<usize> {
-        (0..self.used)
-            .map(|i| self.at(i))
-            .find(|&at| matches!(&self.slots[at], Some(r) if !self.blocked.contains(&r.node)))
+        self.slots
+            .iter()
+            .position(|s| matches!(s, Some(r) if !self.blocked.contains(&r.node)))
     }
 
     pub(crate) fn get(&self, at: usize) -> Option<&Reply> {
@@ -161,11 +127,6 @@ impl ReplyQueue {
         };
         self.bytes -= r.bytes.len();
         self.waiting -= 1;
-        // Slots before the oldest waiting reply are free again.
-        while self.used > 0 && self.slots[self.head].is_none() {
-            self.head = self.at(1);
-            self.used -= 1;
-        }
     }
 
     /// Holds back the replies for `node` until [`ReplyQueue::unblock`].
