@@ -33,10 +33,7 @@ pub(crate) const ULTRA_STRING_MAX_LEN: usize = bindings::TIPC_RS_ULTRA_STRING_MA
 /// # Invariants
 ///
 /// TIPC's per-namespace state of the namespace (`struct tipc_net`, and the
-/// servers' part of it) lives as long as this handle and every copy: the
-/// handles are made for the servers that the pernet `init` starts and its
-/// `exit` stops before that state goes, or for `init_net` by the KUnit
-/// cases, which run while `tipc.ko` is loaded.
+/// servers' part of it) outlives this handle and every copy.
 #[derive(Clone, Copy)]
 pub(crate) struct TipcNet(NetNs);
 
@@ -73,11 +70,8 @@ pub(crate) fn instance(ty: u32, instance: u32) -> ServiceRange {
     }
 }
 
-/// Creates a socket for a server of `net`.
-///
-/// The socket does not keep `tipc.ko` loaded: the servers live as long as
-/// TIPC in their namespace, and every socket would otherwise pin the module
-/// (no `rmmod` ever).
+/// Creates a socket for a server of `net`. It does not pin `tipc.ko` (the
+/// servers stop in its pernet exit; pinned, it could never be unloaded).
 pub(crate) fn server_socket(net: TipcNet, ty: SockType) -> Result<Socket> {
     let sock = Socket::new(net.ns(), AF_TIPC, ty, 0)?;
     // SAFETY: Server sockets are released by the server's stop, which runs in the pernet exit
@@ -104,9 +98,8 @@ pub(crate) fn publish(sock: &Socket, range: ServiceRange, scope: Scope) -> Resul
     })
 }
 
-/// Makes messages `sock` sends dropped, rather than returned to it, when
-/// their destination is gone: a connectionless server must not receive its
-/// own replies back as requests.
+/// Makes `sock`'s messages to a gone destination dropped, not returned: a
+/// connectionless server must not get its replies back as requests.
 pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
     // SAFETY: `sock` is a valid TIPC socket (the `Socket` invariant).
     to_result(unsafe { bindings::tipc_rs_sock_set_droppable(sock.as_ptr()) })
@@ -115,8 +108,8 @@ pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
 /// Bytes of a `struct tipc_event`.
 pub(crate) const EVENT_LEN: usize = core::mem::size_of::<uapi::tipc_event>();
 
-/// Delivers the topology event `evt` to a kernel subscriber (group
-/// messaging); `false` if no message could be allocated for it.
+/// Delivers topology event `evt` to a kernel subscriber (group messaging);
+/// `false` if no message could be allocated for it.
 pub(crate) fn deliver_kernel_event(net: TipcNet, evt: &[u8; EVENT_LEN]) -> bool {
     // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `evt` is readable for the size
     // of a `struct tipc_event`, which `glue.c` only reads (byte copies).
@@ -167,9 +160,8 @@ pub(crate) enum Point {
     SendWorkStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_WORK_START,
 }
 
-/// Stops at `p` in `net` if the reliability tests selected it (`fault.c`,
-/// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`; else nothing). Process
-/// context only.
+/// Stops at `p` in `net` if the reliability tests selected it (`fault.c`).
+/// Process context only.
 #[inline]
 pub(crate) fn fault_point(net: TipcNet, p: Point) {
     // SAFETY: `net` is live (`TipcNet` invariant); the callers run in process context.

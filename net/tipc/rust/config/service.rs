@@ -12,7 +12,7 @@ use crate::boundary::{
 use crate::server::{
     dgram::DgramService,
     service::ServiceInfo,
-    stats::{write_lines, Counter, TextBuf},
+    stats::{counters, write_lines, TextBuf},
     DgramServer,
 };
 use core::fmt::Write;
@@ -30,16 +30,17 @@ const MAX_REQUEST: usize = 1024;
 /// allocates (`ULTRA_STRING_MAX_LEN` of text in one TLV).
 const MAX_REPLY: usize = wire::HDR_LEN + wire::TLV_HDR_LEN + ULTRA_STRING_MAX_LEN;
 
-/// The configuration service of one namespace: its counters.
-#[derive(Default)]
-pub(crate) struct Config {
-    refused: Counter,
-    malformed: Counter,
-    unsupported: Counter,
-    executed: Counter,
-    failed: Counter,
-    ignored: Counter,
-    no_memory: Counter,
+counters! {
+    /// The configuration service of one namespace: its counters.
+    pub(crate) struct Config {
+        refused,
+        malformed,
+        unsupported,
+        executed,
+        failed,
+        ignored,
+        no_memory,
+    }
 }
 
 impl Config {
@@ -126,19 +127,7 @@ impl ServiceInfo for Config {
     const NAME: &'static str = "config";
 
     fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        write_lines(
-            w,
-            Self::NAME,
-            &[
-                ("refused", self.refused.get()),
-                ("malformed", self.malformed.get()),
-                ("unsupported", self.unsupported.get()),
-                ("executed", self.executed.get()),
-                ("failed", self.failed.get()),
-                ("ignored", self.ignored.get()),
-                ("no_memory", self.no_memory.get()),
-            ],
-        )
+        write_lines(w, Self::NAME, &self.lines())
     }
 }
 

@@ -33,11 +33,9 @@ pub(crate) struct ServerBase {
 }
 
 impl ServerBase {
-    /// Creates the ordered receive and send workqueues, named `recv` and `send`.
-    ///
-    /// Without `WQ_MEM_RECLAIM`, as upstream's: nothing the server does
-    /// frees memory, and a reclaim queue costs a rescuer thread each, four
-    /// per namespace.
+    /// Creates the ordered workqueues `recv` and `send`, without
+    /// `WQ_MEM_RECLAIM` as upstream's: the server frees no memory, and a
+    /// rescuer thread per queue would make four per namespace.
     pub(crate) fn new<'a>(
         net: TipcNet,
         recv: &'a CStr,
@@ -121,15 +119,11 @@ impl ServerBase {
         self.recv_queue.flush();
     }
 
-    /// Waits until neither queue has work, including work items that
-    /// queue themselves again (a send work past its budget): a flush would
-    /// miss those, and the last reference to the server could then go on
-    /// one of its own workers, which cannot destroy its own queue.
-    ///
-    /// The caller has stopped every other source of work first (socket
-    /// callbacks detached, connections closed): the receive side may still
-    /// queue send work, so it drains first; the send side queues only
-    /// itself.
+    /// Waits until neither queue has work, including work that queues
+    /// itself again (a flush would miss it, and the server's last reference
+    /// could then go on its own worker, which cannot destroy its queue).
+    /// Every other source of work is stopped first; receive work may still
+    /// queue send work, so it drains first.
     pub(crate) fn drain(&self) {
         self.recv_queue.drain();
         self.send_queue.drain();

@@ -11,7 +11,7 @@
 use super::base::{ServerBase, RECV, SEND};
 use super::replyqueue::{Reply, ReplyQueue};
 use super::service::ServiceInfo;
-use super::stats::{write_lines, Counter, TextBuf};
+use super::stats::{counters, write_lines, TextBuf};
 use crate::boundary::tipc::{
     fault_point, make_replies_droppable, publish, reply_queue_limit, Point, ServiceRange, TipcNet,
 };
@@ -45,14 +45,15 @@ pub(crate) trait DgramService: ServiceInfo {
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
 }
 
-/// Counters of a connectionless server.
-#[derive(Default)]
-struct DgramStats {
-    requests: Counter,
-    replied: Counter,
-    dropped: Counter,
-    send_errors: Counter,
-    high_water: Counter,
+counters! {
+    /// Counters of a connectionless server.
+    struct DgramStats {
+        requests,
+        replied,
+        dropped,
+        send_errors,
+        reply_queue_high_water,
+    }
 }
 
 /// A connectionless server: its socket, its reply queue and two work items
@@ -170,7 +171,7 @@ impl<S: DgramService> DgramServer<S> {
                 this.stats.dropped.inc();
                 continue;
             }
-            this.stats.high_water.max(q.len() as u64);
+            this.stats.reply_queue_high_water.max(q.len() as u64);
             drop(q);
             this.base.kick_send(this.as_arc_borrow());
         }
@@ -230,21 +231,12 @@ impl<S: DgramService> DgramServer<S> {
 
     /// Appends the server's lines to `/proc/net/tipc_server`.
     pub(crate) fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        let s = &self.stats;
-        let queued = self.replies.lock().len() as u64;
-        write_lines(
-            w,
-            S::NAME,
-            &[
-                ("requests", s.requests.get()),
-                ("replied", s.replied.get()),
-                ("dropped", s.dropped.get()),
-                ("send_errors", s.send_errors.get()),
-                ("reply_queue", queued),
-                ("reply_queue_high_water", s.high_water.get()),
-                ("reply_queue_limit", reply_queue_limit() as u64),
-            ],
-        )?;
+        let queue = [
+            ("reply_queue", self.replies.lock().len() as u64),
+            ("reply_queue_limit", reply_queue_limit() as u64),
+        ];
+        write_lines(w, S::NAME, &self.stats.lines())?;
+        write_lines(w, S::NAME, &queue)?;
         self.service.write_stats(w)
     }
 }

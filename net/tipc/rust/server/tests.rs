@@ -161,7 +161,7 @@ fn exchange(c: &Socket, msg: &[u8], buf: &mut [u8]) -> Option<Received> {
 }
 
 fn open_conns(s: &ConnServer<Echo>) -> u64 {
-    s.stats.conns_open.get()
+    s.stats.connections.get()
 }
 
 /// Runs `case` on a fresh echo server, which is stopped afterwards.
@@ -323,7 +323,7 @@ kunit_cases! {
             drop(c);
             check!(wait_until(|| open_conns(s) == 0));
             check!(s.service().closed.load(Relaxed) == 1);
-            check!(s.stats.sent.get() == 1 && s.stats.discarded.get() == 0);
+            check!(s.stats.sent.get() == 1 && s.stats.discarded_on_close.get() == 0);
             0
         })
     }

@@ -13,7 +13,7 @@ use crate::boundary::{
 use crate::server::{
     connected::{Conn, Service},
     service::ServiceInfo,
-    stats::TextBuf,
+    stats::{write_lines, TextBuf},
     ConnServer,
 };
 use kernel::{
@@ -116,7 +116,7 @@ impl ServiceInfo for Topology {
     const NAME: &'static str = "topology";
 
     fn write_stats(&self, w: &mut TextBuf<'_>) -> core::fmt::Result {
-        self.write_counters(w, Self::NAME)
+        write_lines(w, Self::NAME, &self.lines())
     }
 }
 

@@ -4,16 +4,17 @@
 //! counters.
 
 use crate::boundary::tipc::TIPC_MAX_SUBSCR;
-use crate::server::stats::{write_lines, Counter, TextBuf};
+use crate::server::stats::counters;
 use kernel::prelude::*;
 
-/// The topology service of one namespace.
-#[derive(Default)]
-pub(crate) struct Topology {
-    subscriptions: Counter,
-    refused_over_limit: Counter,
-    /// Changes a kernel subscriber missed (no memory to record or deliver them).
-    kernel_events_lost: Counter,
+counters! {
+    /// The topology service of one namespace.
+    pub(crate) struct Topology {
+        subscriptions,
+        refused_over_limit,
+        /// Changes a kernel subscriber missed (no memory to record or deliver them).
+        kernel_events_lost,
+    }
 }
 
 impl Topology {
@@ -34,17 +35,5 @@ impl Topology {
     /// Gives back what [`Topology::subscription_reserve`] took.
     pub(crate) fn subscription_gone(&self) {
         self.subscriptions.dec();
-    }
-
-    pub(crate) fn write_counters(&self, w: &mut TextBuf<'_>, prefix: &str) -> core::fmt::Result {
-        write_lines(
-            w,
-            prefix,
-            &[
-                ("subscriptions", self.subscriptions.get()),
-                ("refused_over_limit", self.refused_over_limit.get()),
-                ("kernel_events_lost", self.kernel_events_lost.get()),
-            ],
-        )
     }
 }
