@@ -12,7 +12,7 @@
 /// first, the one the reliability scenarios hold (the first stop a
 /// namespace makes).
 macro_rules! services {
-    ($($(#[$doc:meta])* $name:ident: $server:ident<$service:ident>),* ; $($hooks:tt)*) => {
+    ($($(#[$doc:meta])* $name:ident: $server:ident<$service:ident>),* $(,)? ; $($hooks:tt)*) => {
         $($(#[$doc])* mod $name;)*
 
         /// Every server TIPC runs in a namespace, from its pernet `init` to `exit`.

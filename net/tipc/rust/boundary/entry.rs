@@ -69,7 +69,7 @@ pub(crate) unsafe fn net_init<P: PerNet>(
     }
 }
 
-/// `tipc_rs_net_exit()`.
+/// `tipc_rs_net_exit()`: stops the servers.
 ///
 /// # Safety
 ///
@@ -115,7 +115,9 @@ pub(crate) unsafe fn with_servers<P: PerNet, R>(
 pub(crate) unsafe fn publish_node_state<P: PerNet>(net: *mut bindings::net, addr: u32) -> bool {
     // SAFETY: `net` is live for the call (the caller's contract); the handle does not outlive it.
     if let Some(ns) = unsafe { NetNs::from_raw(net) } {
-        // SAFETY: TIPC's state of `ns` is live for the call, which this handle does not outlive.
+        // SAFETY: The handle does not outlive the call, and `fault_point` reads only the
+        // namespace (the servers' part of TIPC's state may be gone already: the exit race
+        // this fault point is for).
         fault_point(unsafe { TipcNet::new(ns) }, Point::NodeState);
     }
     // SAFETY: The caller holds RTNL.
@@ -205,8 +207,9 @@ pub(crate) use export;
 
 /// Generates every function C calls in the server, for the namespace's
 /// servers `$servers` ([`PerNet`]), the name table watcher `$watcher`
-/// ([`super::watch::Watcher`], implemented here) and the KUnit case tables
-/// `$cases` ([`super::kunit::Case`]).
+/// ([`super::watch::Watcher`], implemented here) and, with
+/// `CONFIG_TIPC_SERVER_RUST_KUNIT_TEST`, the KUnit case tables `$cases`
+/// ([`super::kunit::Case`]).
 macro_rules! export_entry_points {
     (servers: $servers:ty, watcher: $watcher:ty, kunit: $cases:expr $(,)?) => {
         #[allow(unsafe_code)]

@@ -160,8 +160,9 @@ pub(crate) enum Point {
     SendWorkStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_WORK_START,
 }
 
-/// Stops at `p` in `net` if the reliability tests selected it (`fault.c`).
-/// Process context only.
+/// Stops at `p` in `net` if the reliability tests selected it (`fault.c`,
+/// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`; else nothing). Process
+/// context only. Reads only the namespace.
 #[inline]
 pub(crate) fn fault_point(net: TipcNet, p: Point) {
     // SAFETY: `net` is live (`TipcNet` invariant); the callers run in process context.

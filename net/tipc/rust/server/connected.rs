@@ -151,8 +151,8 @@ impl<S: Service> ConnServer<S> {
         let conn = Arc::pin_init(Conn::new(id, self.clone(), sock), GFP_KERNEL)?;
         table.conns.insert(reservation.into_node(id, conn.clone()));
         drop(table);
-        self.stats.connections_opened.inc();
-        self.stats.connections.inc();
+        self.stats.conns_opened.inc();
+        self.stats.conns_open.inc();
         if accepted {
             fault_point(self.net(), Point::AcceptBeforeStart);
         }
@@ -432,7 +432,7 @@ impl<S: Service> Conn<S> {
             let mut o = self.out.lock();
             o.closing = true;
             if first {
-                stats.discarded_on_close.add(o.queue.clear() as u64);
+                stats.discarded.add(o.queue.clear() as u64);
                 stats.fold(&o.counters);
                 o.counters = ConnCounters::default();
             }
@@ -450,7 +450,7 @@ impl<S: Service> Conn<S> {
         }
         S::closed(&self.server, self);
         self.server.forget(self.id);
-        stats.connections.dec();
+        stats.conns_open.dec();
     }
 
     /// The per-message counters of this connection while it is open.

@@ -31,11 +31,12 @@ pub(crate) struct Reservation(usize);
 ///
 /// # Invariants
 ///
-/// `slots` holds the waiting replies in arrival order, with `None` where a
-/// reply was sent ahead of an older one; `waiting` counts the `Some` slots;
-/// `bytes` is their size plus what is reserved.
+/// `slots[..used]` holds the waiting replies in arrival order, with `None`
+/// where one has been sent; the slots from `used` on are `None`. `waiting`
+/// counts the `Some` slots; `bytes` is their size plus what is reserved.
 pub(crate) struct ReplyQueue {
     slots: KVec<Option<Reply>>,
+    used: usize,
     waiting: usize,
     bytes: usize,
     /// Nodes whose replies wait for write space (their link is congested).
@@ -46,6 +47,7 @@ impl ReplyQueue {
     pub(crate) const fn new() -> Self {
         Self {
             slots: KVec::new(),
+            used: 0,
             waiting: 0,
             bytes: 0,
             blocked: KVec::new(),
@@ -67,8 +69,9 @@ impl ReplyQueue {
     /// free and the replies waiting for `node` leave room in its share.
     pub(crate) fn reserve(&mut self, node: u32, size: usize, limit: usize) -> Option<Reservation> {
         let share = (limit / 4).max(size);
-        let for_node: usize = self
-            .replies()
+        let for_node: usize = self.slots[..self.used]
+            .iter()
+            .flatten()
             .filter(|r| r.node == node)
             .map(|r| r.bytes.len())
             .sum();
@@ -77,10 +80,6 @@ impl ReplyQueue {
         }
         self.bytes += size;
         Some(Reservation(size))
-    }
-
-    fn replies(&self) -> impl Iterator<Item = &Reply> {
-        self.slots.iter().flatten()
     }
 
     /// Gives a reservation back unused.
@@ -93,25 +92,49 @@ impl ReplyQueue {
     /// that much, until it drains); only a failed allocation refuses it.
     pub(crate) fn commit(&mut self, r: Reservation, reply: Reply) -> Result {
         self.cancel(r);
-        if self.slots.len() == self.slots.capacity() {
-            // Full: the waiting replies move, in order, to a vector with
-            // as much room again (the sent ones' slots are dropped).
-            let mut slots = KVec::with_capacity((2 * self.waiting).max(8), GFP_KERNEL)?;
-            for r in self.slots.iter_mut().filter_map(Option::take) {
-                slots.push(Some(r), GFP_KERNEL)?;
-            }
-            self.slots = slots;
+        if self.used == self.slots.len() {
+            self.make_room()?;
         }
         self.bytes += reply.bytes.len();
-        self.slots.push(Some(reply), GFP_KERNEL)?;
+        self.slots[self.used] = Some(reply);
+        self.used += 1;
         self.waiting += 1;
+        Ok(())
+    }
+
+    /// Makes a slot free after the last used one: moves the waiting
+    /// replies to the front, in order, and if that leaves less than half
+    /// of the slots free, moves them into twice as many. Steady load
+    /// reuses the slots, with no allocation.
+    fn make_room(&mut self) -> Result {
+        let mut to = 0;
+        for from in 0..self.used {
+            if self.slots[from].is_some() {
+                self.slots.swap(to, from);
+                to += 1;
+            }
+        }
+        self.used = to;
+        if self.used < self.slots.len() && 2 * self.waiting <= self.slots.len() {
+            return Ok(());
+        }
+        let len = (2 * self.slots.len()).max(8);
+        let mut slots = KVec::with_capacity(len, GFP_KERNEL)?;
+        // Cannot fail: the capacity holds every slot.
+        for s in self.slots.iter_mut() {
+            slots.push(s.take(), GFP_KERNEL)?;
+        }
+        while slots.len() < len {
+            slots.push(None, GFP_KERNEL)?;
+        }
+        self.slots = slots;
         Ok(())
     }
 
     /// The oldest reply for a node that is not held back, as a position
     /// for [`ReplyQueue::get`] and [`ReplyQueue::remove`].
     pub(crate) fn next_sendable(&self) -> Option<usize> {
-        self.slots
+        self.slots[..self.used]
             .iter()
             .position(|s| matches!(s, Some(r) if !self.blocked.contains(&r.node)))
     }
@@ -127,6 +150,9 @@ impl ReplyQueue {
         };
         self.bytes -= r.bytes.len();
         self.waiting -= 1;
+        if self.waiting == 0 {
+            self.used = 0;
+        }
     }
 
     /// Holds back the replies for `node` until [`ReplyQueue::unblock`].

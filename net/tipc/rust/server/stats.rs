@@ -55,11 +55,13 @@ pub(crate) fn write_lines(w: &mut impl Write, prefix: &str, lines: &[(&str, u64)
 /// Declares a struct of [`Counter`]s, each shown in `/proc/net/tipc_server`
 /// under its field's name by `lines()`.
 macro_rules! counters {
-    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$f:meta])* $field:ident,)* }) => {
+    ($(#[$m:meta])* $vis:vis struct $name:ident {
+        $($(#[$f:meta])* $fvis:vis $field:ident,)*
+    }) => {
         $(#[$m])*
         #[derive(Default)]
         $vis struct $name {
-            $($(#[$f])* $vis $field: $crate::server::stats::Counter,)*
+            $($(#[$f])* $fvis $field: $crate::server::stats::Counter,)*
         }
 
         impl $name {
@@ -72,30 +74,30 @@ macro_rules! counters {
 }
 pub(crate) use counters;
 
-counters! {
-    /// Counters of a connection-oriented server.
-    pub(crate) struct Stats {
-        /// Connections open now.
-        connections,
-        connections_opened,
-        /// Messages put on the queues of connections closed since (open
-        /// ones count their own, see [`ConnCounters`]).
-        queued,
-        /// Messages sent (or handed to a kernel subscriber) by closed connections.
-        sent,
-        /// Queued messages dropped because their connection closed first.
-        discarded_on_close,
-        /// Messages for a connection that was already closing (never queued).
-        after_close,
-        /// Largest outbound queue seen, in messages.
-        queue_high_water,
-        /// Connections closed because their queue reached its limit.
-        closed_overflow,
-        /// Connections closed because their queue could not grow.
-        closed_no_memory,
-        /// Requests refused (the connection was closed for them).
-        rejected,
-    }
+/// Counters of a connection-oriented server.
+#[derive(Default)]
+pub(crate) struct Stats {
+    /// Connections open now.
+    pub(crate) conns_open: Counter,
+    /// Connections ever opened.
+    pub(crate) conns_opened: Counter,
+    /// Messages put on the queues of connections closed since (open ones
+    /// count their own, see [`ConnCounters`]).
+    pub(crate) queued: Counter,
+    /// Messages sent (or handed to a kernel subscriber) by closed connections.
+    pub(crate) sent: Counter,
+    /// Queued messages dropped because their connection closed first.
+    pub(crate) discarded: Counter,
+    /// Messages for a connection that was already closing (never queued).
+    pub(crate) after_close: Counter,
+    /// Largest outbound queue seen, in messages.
+    pub(crate) queue_high_water: Counter,
+    /// Connections closed because their queue reached its limit.
+    pub(crate) closed_overflow: Counter,
+    /// Connections closed because their queue could not grow.
+    pub(crate) closed_no_memory: Counter,
+    /// Requests refused (the connection was closed for them).
+    pub(crate) rejected: Counter,
 }
 
 /// The per-message counters of one connection, kept under its queue lock
@@ -131,16 +133,25 @@ impl Stats {
         prefix: &str,
         open: &ConnCounters,
     ) -> fmt::Result {
-        let mut lines = self.lines();
-        for (name, v) in &mut lines {
-            match *name {
-                "queued" => *v += open.queued,
-                "sent" => *v += open.sent,
-                "queue_high_water" => *v = open.high_water.max(*v),
-                _ => {}
-            }
-        }
-        write_lines(w, prefix, &lines)
+        write_lines(
+            w,
+            prefix,
+            &[
+                ("connections", self.conns_open.get()),
+                ("connections_opened", self.conns_opened.get()),
+                ("queued", self.queued.get() + open.queued),
+                ("sent", self.sent.get() + open.sent),
+                ("discarded_on_close", self.discarded.get()),
+                ("after_close", self.after_close.get()),
+                (
+                    "queue_high_water",
+                    self.queue_high_water.get().max(open.high_water),
+                ),
+                ("closed_overflow", self.closed_overflow.get()),
+                ("closed_no_memory", self.closed_no_memory.get()),
+                ("rejected", self.rejected.get()),
+            ],
+        )
     }
 }
 
