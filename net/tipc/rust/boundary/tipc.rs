@@ -2,6 +2,7 @@
 
 //! Safe calls into `tipc.ko`'s internals, through `glue.c`.
 
+use core::mem::MaybeUninit;
 use kernel::{
     bindings,
     error::{code::EAGAIN, to_result},
@@ -128,22 +129,24 @@ pub(crate) fn send_batch<'a>(
     sock: &Socket,
     msgs: impl IntoIterator<Item = &'a [u8]>,
 ) -> Result<usize> {
-    let none = bindings::kvec {
-        iov_base: core::ptr::null_mut(),
-        iov_len: 0,
-    };
-    let mut iov = [none; SEND_BATCH];
+    // Only the entries filled in are passed: no need to initialise the rest.
+    // SAFETY: An array of `MaybeUninit` needs no initialisation.
+    let mut iov: [MaybeUninit<bindings::kvec>; SEND_BATCH] =
+        unsafe { MaybeUninit::uninit().assume_init() };
     let mut n = 0;
     for (v, m) in iov.iter_mut().zip(msgs) {
         // `tipc_sk_send_batch()` only reads through it (an `ITER_SOURCE` iterator).
-        v.iov_base = m.as_ptr().cast_mut().cast();
-        v.iov_len = m.len();
+        v.write(bindings::kvec {
+            iov_base: m.as_ptr().cast_mut().cast(),
+            iov_len: m.len(),
+        });
         n += 1;
     }
     // SAFETY: `sock` is a valid socket (the `Socket` invariant); the C side checks that it is a
-    // TIPC `SOCK_SEQPACKET` one and fails otherwise. `iov[..n]` describes `n` readable slices
-    // that the borrow of `msgs` keeps alive for the call, which only reads them.
-    let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr(), n as i32) };
+    // TIPC `SOCK_SEQPACKET` one and fails otherwise. `iov[..n]` are initialised (above) and
+    // describe `n` readable slices that the borrow of `msgs` keeps alive for the call, which only
+    // reads them.
+    let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr().cast(), n as i32) };
     match ret {
         n if n >= 0 => Ok(n as usize),
         e if e == EAGAIN.to_errno() => Ok(0),

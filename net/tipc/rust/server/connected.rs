@@ -632,14 +632,22 @@ impl<S: Service> Conn<S> {
             // Those sent leave the queue, unless `close` emptied it
             // meanwhile (and counted them). After a partial send, the next
             // batch finds the socket congested, or its error.
-            let popped = {
+            let (popped, idle) = {
                 let mut o = self.out.lock();
                 let popped = o.queue.drop_front(sent);
                 o.counters.sent += popped as u64;
-                popped
+                // Decided under the lock: a later push queues us again.
+                let idle = o.queue.len() == 0 && !o.closing;
+                if idle {
+                    o.sending = false;
+                }
+                (popped, idle)
             };
             for out in msgs.iter().take(popped) {
                 S::sent(&self.server, self, out);
+            }
+            if idle {
+                return;
             }
             budget -= sent;
         }
