@@ -370,6 +370,42 @@ kunit_cases! {
         })
     }
 
+    fn batches_keep_order_past_the_window() -> c_int {
+        // More replies than the client's receive window: the server's
+        // batches stop at the window and go on as the client reads. Every
+        // reply is one message, in order, of its request's length.
+        const N: u32 = 1500;
+        with_echo_server(|s| {
+            let Ok(c) = echo_client() else {
+                return line!() as c_int;
+            };
+            let mut buf = [0u8; 16];
+            check!(exchange(&c, b"go", &mut buf) == Some(Received::Data(2)));
+            let msg = |i: u32, b: &mut [u8; 16]| -> usize {
+                b[..4].copy_from_slice(&i.to_le_bytes());
+                4 + (i % 9) as usize
+            };
+            let mut req = [0xa5u8; 16];
+            for i in 0..N {
+                let len = msg(i, &mut req);
+                check!(wait_until(|| matches!(c.send(&req[..len]), Ok(Sent::Done))));
+            }
+            for i in 0..N {
+                let mut got = None;
+                wait_until(|| {
+                    got = c.recv(&mut buf).ok().filter(|r| *r != Received::WouldBlock);
+                    got.is_some()
+                });
+                let len = msg(i, &mut req);
+                check!(got == Some(Received::Data(len)) && buf[..len] == req[..len]);
+            }
+            drop(c);
+            check!(wait_until(|| open_conns(s) == 0));
+            check!(s.stats.sent.get() == u64::from(N) + 1 && s.stats.discarded.get() == 0);
+            0
+        })
+    }
+
     fn lifecycle_bad_request_closes() -> c_int {
         with_echo_server(|s| {
             let Ok(c) = echo_client() else {
