@@ -133,7 +133,7 @@ pub(crate) fn send_batch<'a>(
     // SAFETY: An array of `MaybeUninit` needs no initialisation.
     let mut iov: [MaybeUninit<bindings::kvec>; SEND_BATCH] =
         unsafe { MaybeUninit::uninit().assume_init() };
-    let mut n = 0;
+    let mut n: i32 = 0;
     for (v, m) in iov.iter_mut().zip(msgs) {
         // `tipc_sk_send_batch()` only reads through it (an `ITER_SOURCE` iterator).
         v.write(bindings::kvec {
@@ -146,7 +146,7 @@ pub(crate) fn send_batch<'a>(
     // TIPC `SOCK_SEQPACKET` one and fails otherwise. `iov[..n]` are initialised (above) and
     // describe `n` readable slices that the borrow of `msgs` keeps alive for the call, which only
     // reads them.
-    let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr().cast(), n as i32) };
+    let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr().cast(), n) };
     match ret {
         n if n >= 0 => Ok(n as usize),
         e if e == EAGAIN.to_errno() => Ok(0),
