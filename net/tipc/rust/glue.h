@@ -21,6 +21,7 @@
 struct net;
 struct sk_buff;
 struct socket;
+struct kvec;
 struct seq_file;
 struct tipc_event;
 struct tipc_subscription;
@@ -77,6 +78,12 @@ u32 tipc_rs_remote_management(struct net *net);
 int tipc_rs_sock_set_droppable(struct socket *sock);
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
 void tipc_rs_skb_free(struct sk_buff *skb);
+/*
+ * In socket.c (patch 0006), declared in socket.h too: sends @msgs, one
+ * message each, on a connected SOCK_SEQPACKET socket under one lock;
+ * returns how many went, or -EAGAIN (congested) or an error if none did.
+ */
+int tipc_sk_send_batch(struct socket *sock, const struct kvec *msgs, int cnt);
 /* In netlink_compat.c (patch 0003), declared in netlink.h too. */
 int tipc_nl_compat_serve(struct net *net, u16 cmd, const void *req,
 			 int req_size, struct sk_buff **rep);

@@ -2,9 +2,10 @@
 
 //! Safe calls into `tipc.ko`'s internals, through `glue.c`.
 
+use core::mem::MaybeUninit;
 use kernel::{
     bindings,
-    error::to_result,
+    error::{code::EAGAIN, to_result},
     net::{
         namespace::NetNs,
         socket::{SockType, Socket},
@@ -105,6 +106,47 @@ pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
     to_result(unsafe { bindings::tipc_rs_sock_set_droppable(sock.as_ptr()) })
 }
 
+/// The most messages one [`send_batch`] call takes.
+pub(crate) const SEND_BATCH: usize = 64;
+
+/// Sends `msgs` in order, each as its own message, on the connected TIPC
+/// `SOCK_SEQPACKET` socket `sock`, under one socket lock and without
+/// waiting (`tipc_sk_send_batch()`, `net/tipc/socket.c`): as many as the
+/// connection's send window and link congestion let through, and at most
+/// [`SEND_BATCH`] (the rest of `msgs` is not looked at).
+///
+/// Returns how many were sent; `Ok(0)` if none could be because the socket
+/// is congested (its write-space event says when to retry). After a partial
+/// send, the next call tells why the rest did not go.
+pub(crate) fn send_batch<'a>(
+    sock: &Socket,
+    msgs: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<usize> {
+    // Only the entries filled in are passed: no need to initialise the rest.
+    // SAFETY: An array of `MaybeUninit` needs no initialisation.
+    let mut iov: [MaybeUninit<bindings::kvec>; SEND_BATCH] =
+        unsafe { MaybeUninit::uninit().assume_init() };
+    let mut n: i32 = 0;
+    for (v, m) in iov.iter_mut().zip(msgs) {
+        // `tipc_sk_send_batch()` only reads through it (an `ITER_SOURCE` iterator).
+        v.write(bindings::kvec {
+            iov_base: m.as_ptr().cast_mut().cast(),
+            iov_len: m.len(),
+        });
+        n += 1;
+    }
+    // SAFETY: `sock` is a valid socket (the `Socket` invariant); the C side checks that it is a
+    // TIPC `SOCK_SEQPACKET` one and fails otherwise. `iov[..n]` are initialised (above) and
+    // describe `n` readable slices that the borrow of `msgs` keeps alive for the call, which only
+    // reads them.
+    let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr().cast(), n) };
+    match ret {
+        n if n >= 0 => Ok(n as usize),
+        e if e == EAGAIN.to_errno() => Ok(0),
+        e => Err(Error::from_errno(e)),
+    }
+}
+
 /// Bytes of a `struct tipc_event`.
 pub(crate) const EVENT_LEN: usize = core::mem::size_of::<uapi::tipc_event>();
 
@@ -150,7 +192,8 @@ pub(crate) enum Point {
     ReceiveBeforeHandle = bindings::tipc_rs_fault_TIPC_RS_FAULT_RECEIVE_BEFORE_HANDLE,
     /// A server stop (namespace exit) has begun, nothing is drained yet.
     StopBeforeDrain = bindings::tipc_rs_fault_TIPC_RS_FAULT_STOP_BEFORE_DRAIN,
-    /// A message is about to be sent.
+    /// Messages are about to be sent: a batch on a socket, one to a kernel
+    /// subscriber.
     SendBeforeSend = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_BEFORE_SEND,
     /// A send work has used its budget and is about to queue itself again.
     SendBeforeRequeue = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_BEFORE_REQUEUE,

@@ -7,13 +7,15 @@ use super::base::{ServerBase, RECV, SEND};
 use super::outqueue::{OutQueue, PushError};
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
-use crate::boundary::tipc::{fault_point, publish, queue_limit, Point, ServiceRange, TipcNet};
+use crate::boundary::tipc::{
+    fault_point, publish, queue_limit, send_batch, Point, ServiceRange, TipcNet, SEND_BATCH,
+};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
     net::{
-        socket::{Received, Sent, Socket, SocketEvents},
+        socket::{Received, Socket, SocketEvents},
         tipc::Scope,
     },
     new_mutex, new_spinlock_bh, new_work,
@@ -82,6 +84,12 @@ pub(crate) struct ConnServer<S: Service> {
     pub(crate) stats: Stats,
     #[pin]
     table: Mutex<ConnTable<S>>,
+    /// Copies of the messages a send work hands to the socket in one
+    /// call, [`SEND_BATCH`] of them once the first send has filled it
+    /// (with any message: a batch reads only what it copied in). The send
+    /// queue is ordered, so only one send work uses it at a time.
+    #[pin]
+    send_buf: Mutex<KVec<S::Out>>,
     #[pin]
     accept_work: Work<ConnServer<S>, RECV>,
 }
@@ -103,6 +111,7 @@ impl<S: Service> ConnServer<S> {
                     ConnTable { conns: RBTree::new(), next_id: 0 },
                     "tipc_server_conns"
                 ),
+                send_buf <- new_mutex!(KVec::new(), "tipc_server_send_buf"),
                 accept_work <- new_work!("tipc_server_accept"),
             }? Error),
             GFP_KERNEL,
@@ -228,7 +237,8 @@ impl<S: Service> SocketEvents for ConnServer<S> {
 /// Requests handled per run of the receive work before it yields.
 const RECV_BUDGET: usize = 64;
 /// Messages sent per run of the send work before it yields (the send queue
-/// is ordered: one connection must not hold it for a whole burst).
+/// is ordered: one connection must not hold it for a whole burst); they go
+/// to the socket in batches of up to [`SEND_BATCH`].
 const SEND_BUDGET: usize = 64;
 
 /// The outbound side, shared with softirq producers.
@@ -541,43 +551,79 @@ impl<S: Service> Conn<S> {
             self.send_local();
             return;
         };
-        for _ in 0..SEND_BUDGET {
-            let out = {
+        let mut buf = self.server.send_buf.lock();
+        let mut spare = None;
+        if buf.is_empty() {
+            // The server's first send: fill the buffer with a message.
+            let first = self.out.lock().queue.front();
+            if let Some(first) = first {
+                if buf.extend_with(SEND_BATCH, first, GFP_KERNEL).is_err() {
+                    // One message at a time until the buffer can be had.
+                    spare = Some([first]);
+                }
+            }
+        }
+        let batch: &mut [S::Out] = match &mut spare {
+            Some(one) => one,
+            None => buf.as_mut_slice(),
+        };
+        let mut budget = SEND_BUDGET;
+        while budget > 0 {
+            // Copies of the oldest messages, taken under one lock; they
+            // stay queued until the socket has them.
+            let limit = batch.len().min(budget);
+            let taken = {
                 let mut o = self.out.lock();
                 if o.closing {
                     return;
                 }
-                match o.queue.front() {
-                    Some(out) => out,
-                    None => {
-                        // Decided under the lock: a later push queues us again.
-                        o.sending = false;
-                        return;
-                    }
+                if o.queue.len() == 0 {
+                    // Decided under the lock: a later push queues us again.
+                    o.sending = false;
+                    return;
                 }
+                o.queue
+                    .copy_front(batch.get_mut(..limit).unwrap_or(&mut []))
             };
+            if taken == 0 {
+                // No buffer (first send with an empty queue): go on in a next run.
+                break;
+            }
+            let msgs = batch.get(..taken).unwrap_or(&[]);
             fault_point(self.server.net(), Point::SendBeforeSend);
-            match sock.send(S::payload(&out)) {
-                Ok(Sent::Done) => {}
-                // The socket's write-space event queues us again.
-                Ok(Sent::WouldBlock) => return,
+            let sent = match send_batch(sock, msgs.iter().map(S::payload)) {
+                // Congested: the socket's write-space event queues us again.
+                Ok(0) => return,
+                Ok(n) => n.min(taken),
                 Err(_) => {
                     self.close();
                     return;
                 }
-            }
-            // Unless `close` emptied the queue meanwhile (and counted it).
-            let popped = {
-                let mut o = self.out.lock();
-                let popped = o.queue.pop().is_some();
-                o.counters.sent += u64::from(popped);
-                popped
             };
-            if popped {
-                S::sent(&self.server, self, &out);
+            // Those sent leave the queue, unless `close` emptied it
+            // meanwhile (and counted them). After a partial send, the next
+            // batch finds the socket congested, or its error.
+            let (popped, idle) = {
+                let mut o = self.out.lock();
+                let popped = o.queue.drop_front(sent);
+                o.counters.sent += popped as u64;
+                // Decided under the lock: a later push queues us again.
+                let idle = o.queue.len() == 0 && !o.closing;
+                if idle {
+                    o.sending = false;
+                }
+                (popped, idle)
+            };
+            for out in msgs.iter().take(popped) {
+                S::sent(&self.server, self, out);
             }
+            if idle {
+                return;
+            }
+            budget -= sent;
         }
         // Still sending: `sending` stays set; go on after the others.
+        drop(buf);
         fault_point(self.server.net(), Point::SendBeforeRequeue);
         self.server.base.kick_send(self.as_arc_borrow());
     }

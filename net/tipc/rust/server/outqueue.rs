@@ -151,26 +151,63 @@ impl<T: Copy> OutQueue<T> {
         c.items.get(c.head).copied()
     }
 
-    /// Removes the oldest message.
+    /// Removes the oldest message (the server removes them in batches,
+    /// [`OutQueue::drop_front`]).
+    #[cfg(tipc_server_kunit)]
     pub(crate) fn pop(&mut self) -> Option<T> {
         let m = self.front()?;
-        let only = self.count == 1;
-        let first = self.chunk_mut(0)?;
-        first.head += 1;
-        if first.head == first.tail {
-            if only {
-                // Drained: keep the chunk for the next messages.
-                first.head = 0;
-                first.tail = 0;
-            } else {
+        self.drop_front(1);
+        Some(m)
+    }
+
+    /// Copies the oldest messages, as many as fit, to the start of `dst`,
+    /// leaving them queued; returns how many.
+    pub(crate) fn copy_front(&self, dst: &mut [T]) -> usize {
+        let mut n = 0;
+        for i in 0..self.count {
+            if n == dst.len() {
+                break;
+            }
+            let Some(c) = self.chunks.get(self.at(i)).and_then(|c| c.as_deref()) else {
+                break;
+            };
+            let src = c.items.get(c.head..c.tail).unwrap_or(&[]);
+            for (d, m) in dst.iter_mut().skip(n).zip(src) {
+                *d = *m;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Removes the `n` oldest messages, or all if there are fewer; returns
+    /// how many it removed.
+    pub(crate) fn drop_front(&mut self, n: usize) -> usize {
+        let mut left = n.min(self.len);
+        let removed = left;
+        while left > 0 {
+            let only = self.count == 1;
+            let Some(first) = self.chunk_mut(0) else {
+                break;
+            };
+            let k = left.min(first.tail - first.head);
+            first.head += k;
+            left -= k;
+            if first.head == first.tail {
+                if only {
+                    // Drained: keep the chunk for the next messages.
+                    first.head = 0;
+                    first.tail = 0;
+                    break;
+                }
                 let at = self.first;
                 drop(self.chunks.get_mut(at).and_then(Option::take));
                 self.first = self.at(1);
                 self.count -= 1;
             }
         }
-        self.len -= 1;
-        Some(m)
+        self.len -= removed - left;
+        removed - left
     }
 
     /// Drops every queued message and the storage; returns how many there were.

@@ -203,6 +203,48 @@ kunit_cases! {
         0
     }
 
+    fn outqueue_batches_across_chunks() -> c_int {
+        let mut q = OutQueue::<u32>::new();
+        let mut buf = [0u32; 40];
+        check!(q.copy_front(&mut buf) == 0 && q.drop_front(5) == 0);
+        let n = (2 * CHUNK + 7) as u32;
+        for i in 0..n {
+            check!(q.push(i, None).is_ok());
+        }
+        // Batches that straddle chunks, copied and then removed, some
+        // only in part (a partial send); pushes go on meanwhile.
+        let mut next_out = 0;
+        let mut next_in = n;
+        for (round, sent) in [40usize, 13, 40, 1, 40, 27]
+            .iter()
+            .cycle()
+            .take(30)
+            .enumerate()
+        {
+            let got = q.copy_front(&mut buf);
+            check!(got == buf.len().min(q.len()));
+            for (k, v) in buf.iter().take(got).enumerate() {
+                check!(*v == next_out + k as u32);
+            }
+            let want = (*sent).min(got);
+            check!(q.drop_front(want) == want);
+            next_out += want as u32;
+            if round % 2 == 0 {
+                for _ in 0..20 {
+                    check!(q.push(next_in, None).is_ok());
+                    next_in += 1;
+                }
+            }
+            check!(q.len() == (next_in - next_out) as usize);
+            check!(q.front() == (q.len() > 0).then_some(next_out));
+        }
+        // Removing more than is queued removes what there is.
+        let left = q.len();
+        check!(q.drop_front(left + 3) == left && q.len() == 0 && q.front().is_none());
+        check!(q.push(9, None).is_ok() && q.copy_front(&mut buf) == 1 && buf[0] == 9);
+        0
+    }
+
     fn outqueue_limit() -> c_int {
         let mut q = OutQueue::<u64>::new();
         for i in 0..10 {
@@ -339,6 +381,42 @@ kunit_cases! {
             check!(wait_until(|| open_conns(s) == 0));
             check!(s.service().closed.load(Relaxed) == 1);
             check!(s.stats.sent.get() == 1 && s.stats.discarded.get() == 0);
+            0
+        })
+    }
+
+    fn batches_keep_order_past_the_window() -> c_int {
+        // More replies than the client's receive window: the server's
+        // batches stop at the window and go on as the client reads. Every
+        // reply is one message, in order, of its request's length.
+        const N: u32 = 1500;
+        with_echo_server(|s| {
+            let Ok(c) = echo_client() else {
+                return line!() as c_int;
+            };
+            let mut buf = [0u8; 16];
+            check!(exchange(&c, b"go", &mut buf) == Some(Received::Data(2)));
+            let msg = |i: u32, b: &mut [u8; 16]| -> usize {
+                b[..4].copy_from_slice(&i.to_le_bytes());
+                4 + (i % 9) as usize
+            };
+            let mut req = [0xa5u8; 16];
+            for i in 0..N {
+                let len = msg(i, &mut req);
+                check!(wait_until(|| matches!(c.send(&req[..len]), Ok(Sent::Done))));
+            }
+            for i in 0..N {
+                let mut got = None;
+                wait_until(|| {
+                    got = c.recv(&mut buf).ok().filter(|r| *r != Received::WouldBlock);
+                    got.is_some()
+                });
+                let len = msg(i, &mut req);
+                check!(got == Some(Received::Data(len)) && buf[..len] == req[..len]);
+            }
+            drop(c);
+            check!(wait_until(|| open_conns(s) == 0));
+            check!(s.stats.sent.get() == u64::from(N) + 1 && s.stats.discarded.get() == 0);
             0
         })
     }
