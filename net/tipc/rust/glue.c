@@ -66,16 +66,23 @@ static struct tipc_rs_net *rs_net(struct net *net)
 
 /*
  * name_table.c links subscriptions through struct tipc_subscription; the
- * Rust owner hangs off this container.
+ * Rust owner's state follows it in the same allocation (one per
+ * subscription), at an offset only C knows.
  */
 struct tipc_rs_sub {
 	struct tipc_subscription sub;
-	const void *owner;
+	u64 owner[];
 };
 
 static struct tipc_rs_sub *rs_sub(struct tipc_subscription *sub)
 {
 	return container_of(sub, struct tipc_rs_sub, sub);
+}
+
+static struct tipc_rs_sub *rs_owner_sub(void *owner)
+{
+	return (struct tipc_rs_sub *)((char *)owner -
+				      offsetof(struct tipc_rs_sub, owner));
 }
 
 void tipc_sub_get(struct tipc_subscription *sub)
@@ -119,52 +126,73 @@ static void tipc_rs_sub_timeout(struct timer_list *t)
 }
 
 /*
- * Registers a subscription with the name table; the bindings already in
- * its range are reported to @owner before this returns. @owner must stay
- * valid until tipc_rs_sub_delete() returns.
+ * Allocates a subscription, not yet registered, with @size zeroed bytes
+ * for its owner (8-byte aligned): returns the owner's area, or NULL.
+ * tipc_rs_sub_free() frees it.
  */
-struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
-					     u32 lower, u32 upper, u32 filter,
-					     u32 timeout, const void *owner)
+void *tipc_rs_sub_alloc(size_t size)
 {
-	struct tipc_rs_sub *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	size_t words = DIV_ROUND_UP(size, sizeof(u64));
+	struct tipc_rs_sub *rs;
 	struct tipc_subscription *sub;
 
+	rs = kzalloc(struct_size(rs, owner, words), GFP_KERNEL);
 	if (!rs)
 		return NULL;
-	rs->owner = owner;
 	sub = &rs->sub;
-	sub->net = net;
 	sub->conid = -1;
-	sub->s.seq.type = type;
-	sub->s.seq.lower = lower;
-	sub->s.seq.upper = upper;
-	sub->s.filter = filter;
-	sub->s.timeout = timeout;
 	INIT_LIST_HEAD(&sub->service_list);
 	INIT_LIST_HEAD(&sub->sub_list);
 	spin_lock_init(&sub->lock);
 	kref_init(&sub->kref);
 	timer_setup(&sub->timer, tipc_rs_sub_timeout, 0);
-	if (!tipc_nametbl_subscribe(sub)) {
-		kfree(rs);
-		return NULL;
-	}
-	if (timeout != TIPC_WAIT_FOREVER)
-		mod_timer(&sub->timer, jiffies + msecs_to_jiffies(timeout));
-	return sub;
+	return rs->owner;
 }
 
 /*
- * Withdraws a subscription. Once this returns, its owner's callbacks are
- * neither running nor will run: the name table calls them under locks that
- * tipc_nametbl_unsubscribe() takes, and the timer is shut down.
+ * Registers the subscription of @owner with the name table; the bindings
+ * already in its range are reported to @owner before this returns. False
+ * if the name table could not take it: then no callback runs.
  */
-void tipc_rs_sub_delete(struct tipc_subscription *sub)
+bool tipc_rs_sub_register(void *owner, struct net *net, u32 type, u32 lower,
+			  u32 upper, u32 filter, u32 timeout)
 {
+	struct tipc_subscription *sub = &rs_owner_sub(owner)->sub;
+
+	sub->net = net;
+	sub->s.seq.type = type;
+	sub->s.seq.lower = lower;
+	sub->s.seq.upper = upper;
+	sub->s.filter = filter;
+	sub->s.timeout = timeout;
+	if (!tipc_nametbl_subscribe(sub))
+		return false;
+	if (timeout != TIPC_WAIT_FOREVER)
+		mod_timer(&sub->timer, jiffies + msecs_to_jiffies(timeout));
+	return true;
+}
+
+/*
+ * Withdraws a registered subscription. Once this returns, its owner's
+ * callbacks are neither running nor will run: the name table calls them
+ * under locks that tipc_nametbl_unsubscribe() takes, and the timer is
+ * shut down.
+ */
+void tipc_rs_sub_withdraw(void *owner)
+{
+	struct tipc_subscription *sub = &rs_owner_sub(owner)->sub;
+
 	tipc_nametbl_unsubscribe(sub);
 	timer_shutdown_sync(&sub->timer);
-	tipc_sub_put(sub);
+}
+
+/*
+ * Frees what tipc_rs_sub_alloc() returned, once it is withdrawn or was
+ * never registered (the name table holds no reference then).
+ */
+void tipc_rs_sub_free(void *owner)
+{
+	tipc_sub_put(&rs_owner_sub(owner)->sub);
 }
 
 /*

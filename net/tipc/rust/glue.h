@@ -24,7 +24,6 @@ struct socket;
 struct kvec;
 struct seq_file;
 struct tipc_event;
-struct tipc_subscription;
 
 /*
  * What the server needs and uapi/linux/tipc.h does not define: tipc.ko's
@@ -63,10 +62,11 @@ enum tipc_rs_fault {
 };
 
 /* In glue.c, for Rust. */
-struct tipc_subscription *tipc_rs_sub_create(struct net *net, u32 type,
-					     u32 lower, u32 upper, u32 filter,
-					     u32 timeout, const void *owner);
-void tipc_rs_sub_delete(struct tipc_subscription *sub);
+void *tipc_rs_sub_alloc(size_t size);
+bool tipc_rs_sub_register(void *owner, struct net *net, u32 type, u32 lower,
+			  u32 upper, u32 filter, u32 timeout);
+void tipc_rs_sub_withdraw(void *owner);
+void tipc_rs_sub_free(void *owner);
 int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 			 int scope, int importance);
 bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);

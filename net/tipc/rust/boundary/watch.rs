@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Subscriptions registered with the name table (`name_table.c`).
+//!
+//! One allocation per subscription: `glue.c` allocates the C subscription
+//! with room after it for the Rust side's [`Node`] (the [`Watcher`] and the
+//! links of a [`WatchList`]), so neither side needs to know the other's
+//! layout.
 
 use super::tipc::{Report, ServiceRange, TipcNet};
-use core::{ffi::c_void, marker::PhantomData, pin::Pin, ptr::NonNull};
-use kernel::{bindings, prelude::*, types::ForeignOwnable};
+use core::{
+    ffi::c_void,
+    marker::PhantomData,
+    mem::{align_of, size_of},
+    ptr::{addr_of, addr_of_mut, NonNull},
+};
+use kernel::{bindings, prelude::*};
 
 /// What the name table tells a subscription. Neither call may sleep.
 ///
@@ -22,23 +32,35 @@ pub(crate) unsafe trait Watcher: Send + Sync + 'static {
     fn expire(&self);
 }
 
+/// The Rust part of a subscription's allocation: what `glue.c` calls the
+/// owner.
+///
+/// `prev` and `next` link the subscriptions of one [`WatchList`]; they are
+/// only touched by the list's owner (`&mut WatchList`), never by the
+/// callbacks, which only read `watcher`.
+struct Node<T> {
+    prev: Option<NonNull<Node<T>>>,
+    next: Option<NonNull<Node<T>>>,
+    watcher: T,
+}
+
 /// A subscription registered with the name table, and the [`Watcher`] it
 /// reports to, which it owns.
 ///
 /// Dropping it withdraws the subscription and shuts its timer down
 /// synchronously, so it must be dropped in process context, never from
-/// the watcher's callbacks (softirq); the watcher is freed after that, when
-/// no callback can run any more.
+/// the watcher's callbacks (softirq); the watcher is dropped after that,
+/// when no callback can run any more, and then the allocation is freed.
 ///
 /// # Invariants
 ///
-/// `csub` was returned by `tipc_rs_sub_create()` with `owner` as its owner
-/// and has not been deleted; `owner` comes from `Pin<KBox<T>>::into_foreign`
-/// and is taken back only in `drop`, after `csub` is deleted.
+/// `node` was returned by `tipc_rs_sub_alloc()` for a `Node<T>`, holds an
+/// initialised `Node<T>`, and its subscription is registered and not yet
+/// withdrawn. While the `NameWatch` is not in a [`WatchList`], its links
+/// are `None`.
 pub(crate) struct NameWatch<T: Watcher> {
-    csub: NonNull<bindings::tipc_subscription>,
-    owner: *const c_void,
-    _owner: PhantomData<Pin<KBox<T>>>,
+    node: NonNull<Node<T>>,
+    _owner: PhantomData<T>,
 }
 
 // SAFETY: The C subscription may be withdrawn from any thread; `T` is `Send`.
@@ -47,6 +69,9 @@ unsafe impl<T: Watcher> Send for NameWatch<T> {}
 unsafe impl<T: Watcher> Sync for NameWatch<T> {}
 
 impl<T: Watcher> NameWatch<T> {
+    // `glue.c` aligns the owner's area to 8 bytes.
+    const FITS: () = assert!(align_of::<Node<T>>() <= 8);
+
     /// Registers `watcher` for changes in `range` of `net`'s name table.
     /// The bindings already there are reported to it before this returns.
     pub(crate) fn new(
@@ -54,51 +79,207 @@ impl<T: Watcher> NameWatch<T> {
         range: ServiceRange,
         filter: u32,
         timeout: u32,
-        watcher: Pin<KBox<T>>,
+        watcher: T,
     ) -> Result<Self> {
-        let owner = watcher.into_foreign();
-        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` stays valid until
-        // `drop` deletes the C object, or until the failure below takes it back.
-        let csub = unsafe {
-            bindings::tipc_rs_sub_create(
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS;
+        // SAFETY: No precondition.
+        let owner = unsafe { bindings::tipc_rs_sub_alloc(size_of::<Node<T>>()) };
+        let Some(node) = NonNull::new(owner.cast::<Node<T>>()) else {
+            return Err(ENOMEM);
+        };
+        // SAFETY: `node` points to `size_of::<Node<T>>()` bytes, aligned for it (`FITS`), that
+        // nothing else uses yet.
+        unsafe {
+            node.as_ptr().write(Node {
+                prev: None,
+                next: None,
+                watcher,
+            })
+        };
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` holds an initialised
+        // `Node<T>`, valid until it is withdrawn (in `drop`) or freed below.
+        let registered = unsafe {
+            bindings::tipc_rs_sub_register(
+                owner,
                 net.ns().as_ptr(),
                 range.type_,
                 range.lower,
                 range.upper,
                 filter,
                 timeout,
-                owner,
             )
         };
-        match NonNull::new(csub) {
-            // INVARIANT: A non-null result is a registered subscription owned by us.
-            Some(csub) => Ok(Self {
-                csub,
-                owner,
-                _owner: PhantomData,
-            }),
-            None => {
-                // SAFETY: `owner` came from `into_foreign` above; C kept no copy of it.
-                drop(unsafe { Pin::<KBox<T>>::from_foreign(owner) });
-                Err(ENOMEM)
+        if !registered {
+            // SAFETY: Not registered, so no callback uses the node: it is dropped, then freed.
+            unsafe {
+                node.as_ptr().drop_in_place();
+                bindings::tipc_rs_sub_free(owner);
             }
+            return Err(ENOMEM);
         }
+        // INVARIANT: Registered, initialised, unlinked.
+        Ok(Self {
+            node,
+            _owner: PhantomData,
+        })
     }
 
     /// The watcher this subscription reports to.
-    pub(crate) fn watcher(&self) -> Pin<&T> {
-        // SAFETY: `owner` is taken back only in `drop` (type invariant), so it outlives `&self`.
-        unsafe { <Pin<KBox<T>> as ForeignOwnable>::borrow(self.owner) }
+    pub(crate) fn watcher(&self) -> &T {
+        // SAFETY: The node is initialised and lives until `drop` (type invariant).
+        unsafe { &*addr_of!((*self.node.as_ptr()).watcher) }
     }
 }
 
 impl<T: Watcher> Drop for NameWatch<T> {
     fn drop(&mut self) {
-        // SAFETY: `csub` is registered and not deleted (type invariant); once this returns no
-        // callback runs on `owner`.
-        unsafe { bindings::tipc_rs_sub_delete(self.csub.as_ptr()) };
-        // SAFETY: `owner` came from `into_foreign` and C uses it no more.
-        drop(unsafe { Pin::<KBox<T>>::from_foreign(self.owner) });
+        let owner = self.node.as_ptr().cast::<c_void>();
+        // SAFETY: Registered and not withdrawn (type invariant); once this returns no callback
+        // runs on `owner`, so the watcher can go, and then the allocation.
+        unsafe {
+            bindings::tipc_rs_sub_withdraw(owner);
+            self.node.as_ptr().drop_in_place();
+            bindings::tipc_rs_sub_free(owner);
+        }
+    }
+}
+
+/// A list of [`NameWatch`]es in the order they were pushed, linked
+/// through their own allocations: pushing and unlinking allocate nothing
+/// and take O(1).
+///
+/// # Invariants
+///
+/// `first`..`last`, following `next` (and back by `prev`), are the nodes of
+/// the [`NameWatch`]es this list owns (their `NameWatch` forgotten).
+pub(crate) struct WatchList<T: Watcher> {
+    first: Option<NonNull<Node<T>>>,
+    last: Option<NonNull<Node<T>>>,
+    _owns: PhantomData<NameWatch<T>>,
+}
+
+// SAFETY: As for `NameWatch`: the list owns them.
+unsafe impl<T: Watcher> Send for WatchList<T> {}
+// SAFETY: Shared access only reads the watchers, which are `Sync`.
+unsafe impl<T: Watcher> Sync for WatchList<T> {}
+
+impl<T: Watcher> Default for WatchList<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Watcher> WatchList<T> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            first: None,
+            last: None,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Appends `w` after the newest.
+    pub(crate) fn push_back(&mut self, w: NameWatch<T>) {
+        let node = w.node;
+        core::mem::forget(w);
+        // SAFETY: `node` is unlinked (`NameWatch` invariant) and now ours; `last` is a node of
+        // this list. Only the links are written, never the watcher the callbacks read.
+        unsafe {
+            addr_of_mut!((*node.as_ptr()).prev).write(self.last);
+            match self.last {
+                Some(last) => addr_of_mut!((*last.as_ptr()).next).write(Some(node)),
+                None => self.first = Some(node),
+            }
+        }
+        self.last = Some(node);
+    }
+
+    /// Unlinks `node`, a node of this list, and gives its `NameWatch` back.
+    ///
+    /// # Safety
+    ///
+    /// `node` must be a node of this list.
+    unsafe fn unlink(&mut self, node: NonNull<Node<T>>) -> NameWatch<T> {
+        // SAFETY: `node` and its neighbours are nodes of this list (the caller's contract and
+        // the type invariant); only their links are accessed.
+        unsafe {
+            let prev = addr_of!((*node.as_ptr()).prev).read();
+            let next = addr_of!((*node.as_ptr()).next).read();
+            match prev {
+                Some(p) => addr_of_mut!((*p.as_ptr()).next).write(next),
+                None => self.first = next,
+            }
+            match next {
+                Some(n) => addr_of_mut!((*n.as_ptr()).prev).write(prev),
+                None => self.last = prev,
+            }
+            addr_of_mut!((*node.as_ptr()).prev).write(None);
+            addr_of_mut!((*node.as_ptr()).next).write(None);
+        }
+        // INVARIANT: Registered, initialised, and unlinked now.
+        NameWatch {
+            node,
+            _owner: PhantomData,
+        }
+    }
+
+    /// Walks the list from the oldest (`newest_first` false) or the newest
+    /// and unlinks the first node whose watcher satisfies `f`.
+    fn remove_where(
+        &mut self,
+        newest_first: bool,
+        mut f: impl FnMut(&T) -> bool,
+    ) -> Option<NameWatch<T>> {
+        let mut at = if newest_first { self.last } else { self.first };
+        while let Some(node) = at {
+            // SAFETY: `node` is a node of this list (type invariant), initialised.
+            let (watcher, prev, next) = unsafe {
+                let p = node.as_ptr();
+                (
+                    &*addr_of!((*p).watcher),
+                    addr_of!((*p).prev).read(),
+                    addr_of!((*p).next).read(),
+                )
+            };
+            if f(watcher) {
+                // SAFETY: `node` is a node of this list.
+                return Some(unsafe { self.unlink(node) });
+            }
+            at = if newest_first { prev } else { next };
+        }
+        None
+    }
+
+    /// Unlinks the oldest watch whose watcher satisfies `f`.
+    pub(crate) fn remove_oldest_where(
+        &mut self,
+        f: impl FnMut(&T) -> bool,
+    ) -> Option<NameWatch<T>> {
+        self.remove_where(false, f)
+    }
+
+    /// Unlinks the newest watch whose watcher satisfies `f`.
+    pub(crate) fn remove_newest_where(
+        &mut self,
+        f: impl FnMut(&T) -> bool,
+    ) -> Option<NameWatch<T>> {
+        self.remove_where(true, f)
+    }
+
+    /// Unlinks the oldest watch.
+    pub(crate) fn pop_front(&mut self) -> Option<NameWatch<T>> {
+        // SAFETY: `first` is a node of this list.
+        self.first.map(|node| unsafe { self.unlink(node) })
+    }
+}
+
+impl<T: Watcher> Drop for WatchList<T> {
+    fn drop(&mut self) {
+        // Each is withdrawn in turn, oldest first.
+        while let Some(w) = self.pop_front() {
+            drop(w);
+        }
     }
 }
 
@@ -107,12 +288,12 @@ impl<T: Watcher> Drop for NameWatch<T> {
 /// # Safety
 ///
 /// `owner` must be the owner of a live [`NameWatch<T>`] (its C
-/// subscription not yet deleted) and `r` valid for the call.
+/// subscription not yet withdrawn) and `r` valid for the call.
 pub(crate) unsafe fn report<T: Watcher>(owner: *const c_void, r: *const Report) {
-    // SAFETY: The caller's contract: `owner` is borrowed while its `NameWatch` lives.
-    let watcher = unsafe { <Pin<KBox<T>> as ForeignOwnable>::borrow(owner) };
-    // SAFETY: `r` is valid for the call.
-    watcher.report(unsafe { &*r });
+    let node = owner.cast::<Node<T>>();
+    // SAFETY: The caller's contract: the node is initialised while its `NameWatch` lives, and
+    // its watcher is only read; `r` is valid for the call.
+    unsafe { (*addr_of!((*node).watcher)).report(&*r) };
 }
 
 /// `tipc_rs_sub_expired()` for watchers of type `T`.
@@ -121,6 +302,7 @@ pub(crate) unsafe fn report<T: Watcher>(owner: *const c_void, r: *const Report) 
 ///
 /// As for [`report`].
 pub(crate) unsafe fn expire<T: Watcher>(owner: *const c_void) {
+    let node = owner.cast::<Node<T>>();
     // SAFETY: As in `report`.
-    unsafe { <Pin<KBox<T>> as ForeignOwnable>::borrow(owner) }.expire();
+    unsafe { (*addr_of!((*node).watcher)).expire() };
 }

@@ -354,7 +354,9 @@ impl<S: Service> Conn<S> {
         Ok(())
     }
 
-    /// Queues `out` for the client, from any context (it never sleeps).
+    /// Queues a message for the client, from any context (it never
+    /// sleeps): `write` writes all of it in its queue slot (no copy on the
+    /// way; the slot holds an older message or `S::Out::default()`).
     ///
     /// Nothing is queued if `accept` (called under the queue's lock)
     /// refuses, or if the connection is closing. A full queue (with
@@ -362,10 +364,12 @@ impl<S: Service> Conn<S> {
     /// instead.
     pub(crate) fn queue(
         this: ArcBorrow<'_, Self>,
-        out: S::Out,
         limit: Limit,
         accept: impl FnOnce() -> bool,
-    ) {
+        write: impl FnOnce(&mut S::Out),
+    ) where
+        S::Out: Default,
+    {
         let limit = (limit == Limit::Bounded).then(queue_limit);
         let mut o = this.out.lock();
         if o.closing {
@@ -375,7 +379,7 @@ impl<S: Service> Conn<S> {
         if !accept() {
             return;
         }
-        match o.queue.push(out, limit) {
+        match o.queue.push_with(limit, write) {
             Ok(()) => {
                 o.counters.queued += 1;
                 o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);

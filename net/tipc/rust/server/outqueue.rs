@@ -86,16 +86,34 @@ impl<T: Copy> OutQueue<T> {
         self.chunks.get_mut(at)?.as_deref_mut()
     }
 
-    /// Appends `msg`; `limit` of `None` lifts the length limit (the caller
-    /// bounds the burst some other way).
-    pub(crate) fn push(&mut self, msg: T, limit: Option<usize>) -> Result<(), PushError> {
+    /// Appends `msg` (the KUnit cases' shorthand for [`OutQueue::push_with`]).
+    #[cfg(tipc_server_kunit)]
+    pub(crate) fn push(&mut self, msg: T, limit: Option<usize>) -> Result<(), PushError>
+    where
+        T: Default,
+    {
+        self.push_with(limit, |slot| *slot = msg)
+    }
+
+    /// Appends a message that `write` writes in place, all of it: the slot
+    /// it gets holds an older message or `T::default()`. `limit` of `None`
+    /// lifts the length limit (the caller bounds the burst some other way);
+    /// `write` is not called if the push is refused.
+    pub(crate) fn push_with(
+        &mut self,
+        limit: Option<usize>,
+        write: impl FnOnce(&mut T),
+    ) -> Result<(), PushError>
+    where
+        T: Default,
+    {
         if limit.is_some_and(|l| self.len >= l) {
             return Err(PushError::Full);
         }
         if self.count > 0 {
             if let Some(last) = self.chunk_mut(self.count - 1) {
-                if last.tail < CHUNK {
-                    last.items[last.tail] = msg;
+                if let Some(slot) = last.items.get_mut(last.tail) {
+                    write(slot);
                     last.tail += 1;
                     self.len += 1;
                     return Ok(());
@@ -103,15 +121,18 @@ impl<T: Copy> OutQueue<T> {
             }
         }
         // Built in place: a chunk is too big for a softirq stack.
-        let chunk = KBox::init(
+        let mut chunk = KBox::init(
             init!(Chunk {
-                items <- init_array_from_fn::<_, CHUNK, T, core::convert::Infallible>(|_| msg),
+                items <- init_array_from_fn::<_, CHUNK, T, core::convert::Infallible>(|_| {
+                    T::default()
+                }),
                 head: 0,
                 tail: 1,
             }),
             flags(),
         )
         .map_err(|_| PushError::NoMemory)?;
+        write(&mut chunk.items[0]);
         self.append_chunk(chunk)?;
         self.len += 1;
         Ok(())

@@ -58,7 +58,7 @@ fn queue_reply(q: &mut ReplyQueue, node: u32, len: usize, limit: usize) -> bool 
 const ECHO_TYPE: u32 = 0x7e57_0001;
 
 /// A message of the echo service.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Echoed {
     bytes: [u8; 16],
     len: usize,
@@ -97,7 +97,12 @@ impl Service for Echo {
             len: req.len(),
         };
         out.bytes[..req.len()].copy_from_slice(req);
-        Conn::queue(conn.as_arc_borrow(), out, Limit::Bounded, || true);
+        Conn::queue(
+            conn.as_arc_borrow(),
+            Limit::Bounded,
+            || true,
+            |slot| *slot = out,
+        );
         Ok(())
     }
 
@@ -257,6 +262,30 @@ kunit_cases! {
         check!(q.pop() == Some(0));
         check!(q.push(11, Some(11)).is_ok());
         check!(q.clear() == 11 && q.len() == 0 && q.pop().is_none());
+        0
+    }
+
+    fn outqueue_push_with_in_place() -> c_int {
+        let mut q = OutQueue::<u64>::new();
+        let n = (2 * CHUNK + 3) as u64;
+        // Written in place, across chunk boundaries, and mixed with `push`.
+        for i in 0..n {
+            let r = if i % 5 == 0 {
+                q.push(i, None)
+            } else {
+                q.push_with(None, |slot| *slot = i)
+            };
+            check!(r.is_ok());
+        }
+        // The limit holds as for `push`, and a refused write is not called.
+        let mut called = false;
+        check!(q.push_with(Some(n as usize), |_| called = true) == Err(PushError::Full));
+        check!(!called && q.len() == n as usize);
+        for i in 0..n {
+            check!(q.pop() == Some(i));
+        }
+        // Drained: the kept chunk's slots are reused, each written again.
+        check!(q.push_with(Some(1), |slot| *slot = 42).is_ok() && q.front() == Some(42));
         0
     }
 

@@ -20,7 +20,6 @@ use kernel::{
     c_str,
     net::{socket::SockType, tipc::Scope},
     prelude::*,
-    rbtree::RBTreeNodeReservation,
     sync::Arc,
     uapi::TIPC_TOP_SRV,
 };
@@ -38,7 +37,6 @@ impl Topology {
         if conn.close_if_full() {
             return Err(ENOSPC);
         }
-        let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         if !topology.subscription_reserve() {
             return Err(ENOSPC);
         }
@@ -54,12 +52,13 @@ impl Topology {
         }
         let id = table.next_id;
         table.next_id += 1;
-        let sub = KBox::pin(Subscription::new(id, conn.clone(), req), GFP_KERNEL)?;
+        let sub = Subscription::new(id, conn.clone(), &req);
         // Held across registration: a timeout firing at once must find the
         // subscription in the table when its event has been sent.
         let watch = NameWatch::new(server.net(), req.range, req.filter, req.timeout, sub)?;
         watch.watcher().initial_done();
-        table.subs.insert(reservation.into_node(id, watch));
+        // Ids only grow: the list stays in id order, oldest first.
+        table.subs.push_back(watch);
         Ok(())
     }
 
@@ -67,16 +66,12 @@ impl Topology {
     /// as upstream does (its list is head-inserted, and the first match goes).
     fn cancel(conn: &Conn<Self>, req: &Request) {
         let key = req.cancelled();
-        let removed = {
-            let mut table = conn.state().table.lock();
-            let id = table
-                .subs
-                .iter()
-                .filter(|(_, s)| s.watcher().request().raw == key)
-                .map(|(id, _)| *id)
-                .last();
-            id.and_then(|id| table.subs.remove(&id))
-        };
+        let removed = conn
+            .state()
+            .table
+            .lock()
+            .subs
+            .remove_newest_where(|s| *s.raw() == key);
         // Withdrawn outside the lock.
         drop(removed);
     }
@@ -159,7 +154,13 @@ impl Service for Topology {
 
     fn sent(_server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
         if let Some(id) = out.ends {
-            let removed = conn.state().table.lock().subs.remove(&id);
+            // Timeouts mostly end the older subscriptions: searched from there.
+            let removed = conn
+                .state()
+                .table
+                .lock()
+                .subs
+                .remove_oldest_where(|s| s.id() == id);
             drop(removed);
         }
     }

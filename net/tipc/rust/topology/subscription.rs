@@ -4,22 +4,21 @@
 
 use super::feed::Feed;
 use super::state::Topology;
-use super::wire::{Request, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_PORTS};
+use super::wire::{Request, Subscribed, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_PORTS};
 use crate::boundary::{
     tipc::{Report, EVENT_LEN, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE},
-    watch::NameWatch,
+    watch::WatchList,
 };
 use crate::server::{
     connected::{Conn, Limit},
     outqueue::chunk_fits_page,
-    stats::{Live, LIVE_SUBSCRIPTIONS},
+    stats::LIVE_SUBSCRIPTIONS,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     net::tipc::Scope,
     new_mutex, new_spinlock_bh,
     prelude::*,
-    rbtree::RBTree,
     sync::{Arc, Mutex, SpinLockBh},
 };
 
@@ -31,12 +30,21 @@ pub(crate) struct Event {
     pub(crate) ends: Option<u64>,
 }
 
+impl Default for Event {
+    fn default() -> Self {
+        Self {
+            bytes: [0; EVENT_LEN],
+            ends: None,
+        }
+    }
+}
+
 // A queue chunk of events is one page (server/outqueue.rs).
 const _: () = assert!(chunk_fits_page::<Event>());
 
-/// A connection's subscriptions by id, oldest first.
+/// A connection's subscriptions, oldest first.
 pub(crate) struct SubscriptionTable {
-    pub(crate) subs: RBTree<u64, NameWatch<Subscription>>,
+    pub(crate) subs: WatchList<Subscription>,
     pub(crate) next_id: u64,
 }
 
@@ -56,7 +64,7 @@ impl ConnState {
         pin_init!(ConnState {
             table <- new_mutex!(
                 SubscriptionTable {
-                    subs: RBTree::new(),
+                    subs: WatchList::new(),
                     next_id: 0
                 },
                 "tipc_topsrv_subs"
@@ -66,12 +74,14 @@ impl ConnState {
     }
 }
 
-/// A subscription; the name table reaches it through the [`NameWatch`]
-/// that owns it.
+/// A subscription; the name table reaches it through the
+/// [`crate::boundary::watch::NameWatch`] that owns it, in the same
+/// allocation as the C subscription: kept small (the whole is one
+/// `kmalloc-256` object on the plain kernel).
 pub(crate) struct Subscription {
     id: u64,
     conn: Arc<Conn<Topology>>,
-    request: Request,
+    request: Subscribed,
     /// Set once the timeout event is queued: nothing follows it.
     /// Written and read under the connection's queue lock.
     expired: AtomicBool,
@@ -79,24 +89,33 @@ pub(crate) struct Subscription {
     /// subscribe time: that burst is bounded by the name table, not by the
     /// connection's queue limit.
     initial: AtomicBool,
-    _live: Live,
 }
+
+// With its two links (16 bytes) after the C subscription (176 bytes on the
+// plain kernel), one `kmalloc-256` object; any larger would be 512.
+const _: () = assert!(core::mem::size_of::<Subscription>() <= 64);
 
 impl Subscription {
     /// A subscription counted in the service's per-namespace total.
-    pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: Request) -> Self {
+    pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: &Request) -> Self {
+        // Given back in `drop` (a counter held in a field would cost 8 bytes).
+        LIVE_SUBSCRIPTIONS.inc();
         Self {
             id,
             conn,
-            request,
+            request: request.subscribed(),
             expired: AtomicBool::new(false),
             initial: AtomicBool::new(true),
-            _live: Live::new(&LIVE_SUBSCRIPTIONS),
         }
     }
 
-    pub(crate) fn request(&self) -> &Request {
-        &self.request
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The request's bytes as the subscriber sent them.
+    pub(crate) fn raw(&self) -> &[u8; super::wire::SUBSCR_LEN] {
+        &self.request.raw
     }
 
     /// The initial report is over; later events count against the queue limit.
@@ -131,43 +150,44 @@ impl Subscription {
             }
             return;
         }
-        let bytes = self
-            .request
-            .event(r.event, r.lower, r.upper, r.port, r.node);
         let limit = if self.initial.load(Ordering::Relaxed) {
             Limit::Unbounded
         } else {
             Limit::Bounded
         };
+        // Formatted in the queue slot: no copy of the event on the way.
         Conn::queue(
             self.conn.as_arc_borrow(),
-            Event { bytes, ends: None },
             limit,
             || !self.expired.load(Ordering::Relaxed),
+            |ev: &mut Event| {
+                self.request
+                    .write_event(&mut ev.bytes, r.event, r.lower, r.upper, r.port, r.node);
+                ev.ends = None;
+            },
         );
     }
 
     /// The subscription's timer fired (softirq): the last event it sends.
     pub(crate) fn expire(&self) {
-        let range = self.request.range;
-        let bytes = self
-            .request
-            .event(TIPC_SUBSCR_TIMEOUT, range.lower, range.upper, 0, 0);
+        let (lower, upper) = (self.request.lower, self.request.upper);
         // One per subscription, so bounded by the subscription limit.
         Conn::queue(
             self.conn.as_arc_borrow(),
-            Event {
-                bytes,
-                ends: Some(self.id),
-            },
             Limit::Unbounded,
             || !self.expired.swap(true, Ordering::Relaxed),
+            |ev: &mut Event| {
+                self.request
+                    .write_event(&mut ev.bytes, TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0);
+                ev.ends = Some(self.id);
+            },
         );
     }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        LIVE_SUBSCRIPTIONS.dec();
         self.conn.server().service().subscription_gone();
     }
 }

@@ -9,7 +9,7 @@ use super::wire::{
 };
 use crate::boundary::{
     kunit::{check, kunit_cases},
-    tipc::{Report, ServiceRange},
+    tipc::{Report, ServiceRange, EVENT_LEN},
 };
 use core::ffi::c_int;
 use kernel::net::tipc::Scope;
@@ -107,6 +107,24 @@ kunit_cases! {
         0
     }
 
+    fn wire_event_written_in_place() -> c_int {
+        // What a subscription keeps formats the same event as the request,
+        // and sets every byte of a slot holding an older event.
+        for network in [true, false] {
+            let b = request(network, [77, 5, 50, 0, TIPC_SUB_PORTS], b"abcdefgh");
+            let Some(r) = Request::decode(&b) else {
+                return line!() as c_int;
+            };
+            let s = r.subscribed();
+            check!(s.raw == b && s.swap == r.swap && s.filter == r.filter);
+            check!(s.overlaps(50, 60) && !s.overlaps(51, 60) && s.overlaps(0, 5));
+            let mut slot = [0xa5u8; EVENT_LEN];
+            s.write_event(&mut slot, TIPC_WITHDRAWN, 6, 7, 0x1234, 0x1001002);
+            check!(slot == r.event(TIPC_WITHDRAWN, 6, 7, 0x1234, 0x1001002));
+        }
+        0
+    }
+
     fn wire_cancel_matches_bytes() -> c_int {
         for network in [true, false] {
             let sub = request(network, [4711, 0, 10, !0, TIPC_SUB_PORTS], b"original");
@@ -146,7 +164,7 @@ kunit_cases! {
 
     fn wire_overlap() -> c_int {
         let b = request(false, [1, 10, 20, !0, TIPC_SUB_PORTS], &[0; 8]);
-        let Some(r) = Request::decode(&b) else {
+        let Some(r) = Request::decode(&b).map(|r| r.subscribed()) else {
             return line!() as c_int;
         };
         check!(r.overlaps(0, 10) && r.overlaps(20, 30) && r.overlaps(12, 13) && r.overlaps(0, !0));

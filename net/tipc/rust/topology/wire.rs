@@ -110,11 +110,6 @@ impl Request {
         b
     }
 
-    /// Whether `[lower, upper]` overlaps the subscribed range.
-    pub(crate) fn overlaps(&self, lower: u32, upper: u32) -> bool {
-        lower.max(self.range.lower) <= upper.min(self.range.upper)
-    }
-
     /// An event for this subscription, in the subscriber's byte order.
     pub(crate) fn event(
         &self,
@@ -124,19 +119,78 @@ impl Request {
         port: u32,
         node: u32,
     ) -> [u8; EVENT_LEN] {
-        const SUB: usize = offset_of!(tipc_event, s);
-        const PORT: usize = offset_of!(tipc_event, port);
         let mut e = [0u8; EVENT_LEN];
-        for (at, v) in [
-            (offset_of!(tipc_event, event), event),
-            (offset_of!(tipc_event, found_lower), lower),
-            (offset_of!(tipc_event, found_upper), upper),
-            (PORT + offset_of!(tipc_socket_addr, ref_), port),
-            (PORT + offset_of!(tipc_socket_addr, node), node),
-        ] {
-            e[at..at + 4].copy_from_slice(&order(v, self.swap).to_ne_bytes());
-        }
-        e[SUB..SUB + SUBSCR_LEN].copy_from_slice(&self.raw);
+        write_event(
+            &mut e,
+            &self.raw,
+            self.swap,
+            [event, lower, upper, port, node],
+        );
         e
     }
+
+    /// What a subscription keeps of this request.
+    pub(crate) fn subscribed(&self) -> Subscribed {
+        Subscribed {
+            lower: self.range.lower,
+            upper: self.range.upper,
+            filter: self.filter,
+            raw: self.raw,
+            swap: self.swap,
+        }
+    }
+}
+
+/// What a subscription keeps of its [`Request`]: enough to filter, format
+/// and cancel, in fewer bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct Subscribed {
+    pub(crate) lower: u32,
+    pub(crate) upper: u32,
+    pub(crate) filter: u32,
+    /// The 28 bytes as the subscriber sent them.
+    pub(crate) raw: [u8; SUBSCR_LEN],
+    /// Whether the subscriber's byte order is the opposite of the host's.
+    pub(crate) swap: bool,
+}
+
+impl Subscribed {
+    /// Whether `[lower, upper]` overlaps the subscribed range.
+    pub(crate) fn overlaps(&self, lower: u32, upper: u32) -> bool {
+        lower.max(self.lower) <= upper.min(self.upper)
+    }
+
+    /// Writes an event for this subscription into `e`, every byte of it,
+    /// in the subscriber's byte order.
+    pub(crate) fn write_event(
+        &self,
+        e: &mut [u8; EVENT_LEN],
+        event: u32,
+        lower: u32,
+        upper: u32,
+        port: u32,
+        node: u32,
+    ) {
+        write_event(e, &self.raw, self.swap, [event, lower, upper, port, node]);
+    }
+}
+
+/// Writes every byte of a `struct tipc_event`: `words` (event, found
+/// lower and upper, port, node) in the subscriber's order, then `raw`.
+fn write_event(e: &mut [u8; EVENT_LEN], raw: &[u8; SUBSCR_LEN], swap: bool, words: [u32; 5]) {
+    const SUB: usize = offset_of!(tipc_event, s);
+    const PORT: usize = offset_of!(tipc_event, port);
+    const AT: [usize; 5] = [
+        offset_of!(tipc_event, event),
+        offset_of!(tipc_event, found_lower),
+        offset_of!(tipc_event, found_upper),
+        PORT + offset_of!(tipc_socket_addr, ref_),
+        PORT + offset_of!(tipc_socket_addr, node),
+    ];
+    // The words and the request cover the whole event.
+    const _: () = assert!(SUB == 20 && SUB + SUBSCR_LEN == EVENT_LEN);
+    for (at, v) in AT.into_iter().zip(words) {
+        e[at..at + 4].copy_from_slice(&order(v, swap).to_ne_bytes());
+    }
+    e[SUB..SUB + SUBSCR_LEN].copy_from_slice(raw);
 }
