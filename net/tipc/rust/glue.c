@@ -139,11 +139,9 @@ void *tipc_rs_sub_alloc(size_t size)
 	rs = kzalloc(struct_size(rs, owner, words), GFP_KERNEL);
 	if (!rs)
 		return NULL;
+	/* The C server's fields are left out of the struct (patch 0007) */
 	sub = &rs->sub;
-	sub->conid = -1;
 	INIT_LIST_HEAD(&sub->service_list);
-	INIT_LIST_HEAD(&sub->sub_list);
-	spin_lock_init(&sub->lock);
 	kref_init(&sub->kref);
 	timer_setup(&sub->timer, tipc_rs_sub_timeout, 0);
 	return rs->owner;
