@@ -116,8 +116,9 @@ pub(crate) const SEND_BATCH: usize = 64;
 /// [`SEND_BATCH`] (the rest of `msgs` is not looked at).
 ///
 /// Returns how many were sent; `Ok(0)` if none could be because the socket
-/// is congested (its write-space event says when to retry). After a partial
-/// send, the next call tells why the rest did not go.
+/// is congested (its write-space event says when to retry), or `msgs` is
+/// empty. After a partial send the next call sends the rest, or fails (not
+/// necessarily with the error that stopped this one).
 pub(crate) fn send_batch<'a>(
     sock: &Socket,
     msgs: impl IntoIterator<Item = &'a [u8]>,
@@ -134,6 +135,9 @@ pub(crate) fn send_batch<'a>(
             iov_len: m.len(),
         });
         n += 1;
+    }
+    if n == 0 {
+        return Ok(0);
     }
     // SAFETY: `sock` is a valid socket (the `Socket` invariant); the C side checks that it is a
     // TIPC `SOCK_SEQPACKET` one and fails otherwise. `iov[..n]` are initialised (above) and

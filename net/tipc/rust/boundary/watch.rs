@@ -147,7 +147,7 @@ impl<T: Watcher> Drop for NameWatch<T> {
 
 /// A list of [`NameWatch`]es in the order they were pushed, linked
 /// through their own allocations: pushing and unlinking allocate nothing
-/// and take O(1).
+/// and take O(1); finding one walks the list.
 ///
 /// # Invariants
 ///
@@ -287,8 +287,9 @@ impl<T: Watcher> Drop for WatchList<T> {
 ///
 /// # Safety
 ///
-/// `owner` must be the owner of a live [`NameWatch<T>`] (its C
-/// subscription not yet withdrawn) and `r` valid for the call.
+/// `owner` must be the owner area of an initialised `Node<T>` whose C
+/// subscription is registered (or being registered) and not yet withdrawn,
+/// and `r` valid for the call.
 pub(crate) unsafe fn report<T: Watcher>(owner: *const c_void, r: *const Report) {
     let node = owner.cast::<Node<T>>();
     // SAFETY: The caller's contract: the node is initialised while its `NameWatch` lives, and

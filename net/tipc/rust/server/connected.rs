@@ -600,6 +600,9 @@ impl<S: Service> Conn<S> {
                 Ok(0) => return,
                 Ok(n) => n.min(taken),
                 Err(_) => {
+                    // Not under the server's buffer: a close withdraws
+                    // every subscription of the connection.
+                    drop(buf);
                     self.close();
                     return;
                 }
