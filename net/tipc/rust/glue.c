@@ -73,6 +73,7 @@ struct tipc_rs_sub {
 	struct tipc_subscription sub;
 	u64 owner[];
 };
+
 /* The Rust side places its state at 8-byte alignment. */
 static_assert(offsetof(struct tipc_rs_sub, owner) % 8 == 0);
 
