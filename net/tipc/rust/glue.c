@@ -23,8 +23,6 @@
 #include "glue.h"
 
 static_assert(TIPC_RS_MAX_SUBSCR == TIPC_MAX_SUBSCR);
-static_assert(TIPC_RS_SUB_CLUSTER_SCOPE == TIPC_SUB_CLUSTER_SCOPE);
-static_assert(TIPC_RS_SUB_NODE_SCOPE == TIPC_SUB_NODE_SCOPE);
 
 static unsigned int event_queue_limit = 65536;
 module_param(event_queue_limit, uint, 0644);
@@ -103,10 +101,15 @@ void tipc_sub_put(struct tipc_subscription *sub)
 	kref_put(&sub->kref, tipc_rs_sub_release);
 }
 
-/* Called by the name table, in softirq or process context, locks held. */
+/*
+ * Called by the name table, in softirq or process context, locks held. The
+ * filter is upstream's (subscr.c): the Rust side sees only what it reports.
+ */
 void tipc_sub_report_overlap(struct tipc_subscription *sub,
 			     struct publication *p, u32 event, bool must)
 {
+	struct tipc_service_range *sr = &sub->s.seq;
+	u32 filter = sub->s.filter;
 	struct tipc_rs_report r = {
 		.lower = p->sr.lower,
 		.upper = p->sr.upper,
@@ -114,10 +117,16 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 		.node = p->sk.node,
 		.key = p->key,
 		.event = event,
-		.scope = p->scope,
-		.must = must,
 	};
 
+	if (max(sr->lower, p->sr.lower) > min(sr->upper, p->sr.upper))
+		return;
+	if (!must && !(filter & TIPC_SUB_PORTS))
+		return;
+	if (filter & TIPC_SUB_CLUSTER_SCOPE && p->scope == TIPC_NODE_SCOPE)
+		return;
+	if (filter & TIPC_SUB_NODE_SCOPE && p->scope != TIPC_NODE_SCOPE)
+		return;
 	tipc_rs_sub_report(rs_sub(sub)->owner, &r);
 }
 

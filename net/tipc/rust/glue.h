@@ -30,12 +30,13 @@ struct tipc_event;
  * private values, which glue.c checks against their headers.
  */
 #define TIPC_RS_MAX_SUBSCR		65535	/* TIPC_MAX_SUBSCR, subscr.h */
-#define TIPC_RS_SUB_CLUSTER_SCOPE	0x20	/* TIPC_SUB_CLUSTER_SCOPE, topsrv.h */
-#define TIPC_RS_SUB_NODE_SCOPE		0x40	/* TIPC_SUB_NODE_SCOPE, topsrv.h */
 /* The largest text reply, ULTRA_STRING_MAX_LEN of netlink_compat.c. */
 #define TIPC_RS_ULTRA_STRING_MAX_LEN	32768
 
-/* A name table change as a subscription sees it, in host byte order. */
+/*
+ * A name table change that passed the subscription's filter, in host byte
+ * order.
+ */
 struct tipc_rs_report {
 	u32 lower;
 	u32 upper;
@@ -43,8 +44,6 @@ struct tipc_rs_report {
 	u32 node;
 	u32 key;	/* the publication's key: with the socket, one binding */
 	u32 event;	/* TIPC_PUBLISHED or TIPC_WITHDRAWN */
-	int scope;
-	bool must;	/* the binding is first or last of its range */
 };
 
 /* Fault-injection points (fault.c); the Rust server names them too. */

@@ -15,17 +15,13 @@ use kernel::{
     uapi,
 };
 
-/// A name table change, as a subscription is told of it (`glue.h`).
+/// A name table change that passed a subscription's filter (`glue.h`).
 pub(crate) use bindings::tipc_rs_report as Report;
 /// A service range `{type, lower, upper}`, host order (uapi `tipc.h`).
 pub(crate) use uapi::tipc_service_range as ServiceRange;
 
 /// Subscriptions per namespace (`TIPC_MAX_SUBSCR`, `net/tipc/subscr.h`).
 pub(crate) const TIPC_MAX_SUBSCR: u32 = bindings::TIPC_RS_MAX_SUBSCR;
-/// Kernel-only filter bit: cluster-scope bindings only (`net/tipc/topsrv.h`).
-pub(crate) const TIPC_SUB_CLUSTER_SCOPE: u32 = bindings::TIPC_RS_SUB_CLUSTER_SCOPE;
-/// Kernel-only filter bit: node-scope bindings only (`net/tipc/topsrv.h`).
-pub(crate) const TIPC_SUB_NODE_SCOPE: u32 = bindings::TIPC_RS_SUB_NODE_SCOPE;
 /// The largest text a command replies (`ULTRA_STRING_MAX_LEN`, `netlink_compat.c`).
 pub(crate) const ULTRA_STRING_MAX_LEN: usize = bindings::TIPC_RS_ULTRA_STRING_MAX_LEN as usize;
 

@@ -3,9 +3,8 @@
 //! Subscriptions registered with the name table (`name_table.c`).
 //!
 //! One allocation per subscription: `glue.c` allocates the C subscription
-//! with room after it for the Rust side's [`Node`] (the [`Watcher`] and the
-//! links of a [`WatchList`]), so neither side needs to know the other's
-//! layout.
+//! with room after it for the Rust [`Node`], so neither side knows the
+//! other's layout.
 
 use super::tipc::{Report, ServiceRange, TipcNet};
 use core::{
@@ -32,25 +31,21 @@ pub(crate) unsafe trait Watcher: Send + Sync + 'static {
     fn expire(&self);
 }
 
-/// The Rust part of a subscription's allocation: what `glue.c` calls the
-/// owner.
-///
-/// `prev` and `next` link the subscriptions of one [`WatchList`]; they are
-/// only touched by the list's owner (`&mut WatchList`), never by the
-/// callbacks, which only read `watcher`.
+/// The Rust part of a subscription's allocation (`glue.c`'s owner). The
+/// links of its [`WatchList`] are only touched through `&mut WatchList`;
+/// the callbacks only read `watcher`.
 struct Node<T> {
     prev: Option<NonNull<Node<T>>>,
     next: Option<NonNull<Node<T>>>,
     watcher: T,
 }
 
-/// A subscription registered with the name table, and the [`Watcher`] it
-/// reports to, which it owns.
+/// A subscription registered with the name table, owning the [`Watcher`]
+/// it reports to.
 ///
-/// Dropping it withdraws the subscription and shuts its timer down
-/// synchronously, so it must be dropped in process context, never from
-/// the watcher's callbacks (softirq); the watcher is dropped after that,
-/// when no callback can run any more, and then the allocation is freed.
+/// Dropping it withdraws the subscription and waits for its timer, so it is
+/// dropped in process context, never from the callbacks; then the watcher
+/// goes, and the allocation.
 ///
 /// # Invariants
 ///
@@ -145,9 +140,14 @@ impl<T: Watcher> Drop for NameWatch<T> {
     }
 }
 
-/// A list of [`NameWatch`]es in the order they were pushed, linked
-/// through their own allocations: pushing and unlinking allocate nothing
-/// and take O(1); finding one walks the list.
+/// Where [`WatchList::remove_where`] starts its search.
+pub(crate) enum End {
+    Oldest,
+    Newest,
+}
+
+/// [`NameWatch`]es in the order they were pushed, linked through their own
+/// allocations: O(1) push and unlink with no allocation; finding walks.
 ///
 /// # Invariants
 ///
@@ -224,14 +224,17 @@ impl<T: Watcher> WatchList<T> {
         }
     }
 
-    /// Walks the list from the oldest (`newest_first` false) or the newest
-    /// and unlinks the first node whose watcher satisfies `f`.
-    fn remove_where(
+    /// Unlinks the first watch, searched from end `from`, whose watcher
+    /// satisfies `f`.
+    pub(crate) fn remove_where(
         &mut self,
-        newest_first: bool,
+        from: End,
         mut f: impl FnMut(&T) -> bool,
     ) -> Option<NameWatch<T>> {
-        let mut at = if newest_first { self.last } else { self.first };
+        let mut at = match from {
+            End::Oldest => self.first,
+            End::Newest => self.last,
+        };
         while let Some(node) = at {
             // SAFETY: `node` is a node of this list (type invariant), initialised.
             let (watcher, prev, next) = unsafe {
@@ -246,25 +249,12 @@ impl<T: Watcher> WatchList<T> {
                 // SAFETY: `node` is a node of this list.
                 return Some(unsafe { self.unlink(node) });
             }
-            at = if newest_first { prev } else { next };
+            at = match from {
+                End::Oldest => next,
+                End::Newest => prev,
+            };
         }
         None
-    }
-
-    /// Unlinks the oldest watch whose watcher satisfies `f`.
-    pub(crate) fn remove_oldest_where(
-        &mut self,
-        f: impl FnMut(&T) -> bool,
-    ) -> Option<NameWatch<T>> {
-        self.remove_where(false, f)
-    }
-
-    /// Unlinks the newest watch whose watcher satisfies `f`.
-    pub(crate) fn remove_newest_where(
-        &mut self,
-        f: impl FnMut(&T) -> bool,
-    ) -> Option<NameWatch<T>> {
-        self.remove_where(true, f)
     }
 
     /// Unlinks the oldest watch.
@@ -277,9 +267,7 @@ impl<T: Watcher> WatchList<T> {
 impl<T: Watcher> Drop for WatchList<T> {
     fn drop(&mut self) {
         // Each is withdrawn in turn, oldest first.
-        while let Some(w) = self.pop_front() {
-            drop(w);
-        }
+        while self.pop_front().is_some() {}
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A connection-oriented service, its server in one network namespace,
-//! and the server's connections: three types that refer to each other.
+//! A connection-oriented service, its server in one namespace, and the
+//! server's connections: three types that refer to each other.
 
 use super::base::{ServerBase, RECV, SEND};
 use super::outqueue::{OutQueue, PushError};
@@ -25,9 +25,8 @@ use kernel::{
     workqueue::{Work, WorkItem},
 };
 
-/// A service run by [`ConnServer`]: its address, its per-connection state, and
-/// its handlers. The handlers run in process context on the server's
-/// workqueues, except where noted.
+/// A service run by [`ConnServer`]. Its handlers run in process context on
+/// the server's workqueues.
 pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
@@ -40,16 +39,14 @@ pub(crate) trait Service: ServiceInfo {
     /// The state of a new connection.
     fn conn_state() -> impl PinInit<Self::ConnState>;
 
-    /// Handles one request. An error closes the connection (the protocol's
-    /// answer to a malformed request).
+    /// Handles one request; an error closes the connection.
     fn received(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
 
     /// The bytes `out` puts on the wire.
     fn payload(out: &Self::Out) -> &[u8];
 
     /// The next message for a connection without a socket (a kernel
-    /// subscriber), which keeps its own backlog rather than a queue; the
-    /// service calls [`Conn::notify_local`] when there is one.
+    /// subscriber keeps its own backlog; see [`Conn::notify_local`]).
     fn take_local(conn: &Conn<Self>) -> Option<Self::Out>;
 
     /// Hands `out` to a connection without a socket (a kernel subscriber).
@@ -71,11 +68,10 @@ struct ConnTable<S: Service> {
 /// A server: the listener, the connections and the two workqueues of one
 /// service in one namespace.
 ///
-/// Lifetime: the namespace's servers hold the reference that
-/// [`ConnServer::stop`] is called on and drop last. Connections hold
-/// references too, but `stop` closes them all and drains both queues first,
-/// so the last reference never goes away inside one of the server's own work
-/// items (which would destroy the queue the item runs on).
+/// The namespace's servers hold the reference `stop` is called on, and
+/// drop last: `stop` closes every connection and drains both queues first,
+/// so the last reference never goes inside the server's own work item
+/// (which would destroy the queue the item runs on).
 #[pin_data]
 pub(crate) struct ConnServer<S: Service> {
     #[pin]
@@ -126,8 +122,8 @@ impl<S: Service> ConnServer<S> {
         Ok(server)
     }
 
-    /// Removes some connection from the table (one a concurrent `close`
-    /// is finishing included, so this loop always makes progress).
+    /// Removes some connection from the table (even one a concurrent
+    /// `close` is finishing: the stop's loop always makes progress).
     fn take_any_conn(&self) -> Option<Arc<Conn<S>>> {
         let mut table = self.table.lock();
         let id = *table.conns.iter().next()?.0;
@@ -191,8 +187,8 @@ impl<S: Service> ConnServer<S> {
         }
     }
 
-    /// Stops the server: no more connections, every connection closed, no
-    /// work of it running or queued when this returns.
+    /// Stops the server: once this returns, every connection is closed and
+    /// no work of it runs or is queued.
     pub(crate) fn stop(&self) {
         self.base.begin_stop();
         self.base.detach_socket::<Self>();
@@ -248,10 +244,9 @@ struct Outbound<T: Copy> {
     closing: bool,
     /// Why a push did not fit; the receive work closes the connection.
     failed: Option<PushError>,
-    /// The send work is queued or running and will see what is pushed now;
-    /// cleared by the send work when it finds the queue empty. Saves a
-    /// `queue_work()` (and two reference count changes) per message in a
-    /// burst.
+    /// The send work is queued or running and will see what is pushed now
+    /// (it clears this when it finds the queue empty): a burst costs one
+    /// `queue_work()`, not one per message.
     sending: bool,
     counters: ConnCounters,
 }
@@ -261,8 +256,7 @@ struct Outbound<T: Copy> {
 pub(crate) enum Limit {
     /// A full queue closes the connection instead of taking the message.
     Bounded,
-    /// The message is queued whatever the queue holds; the caller bounds
-    /// such messages some other way.
+    /// Queued whatever the queue holds; the caller bounds such messages.
     Unbounded,
 }
 
@@ -341,10 +335,9 @@ impl<S: Service> Conn<S> {
     pub(crate) fn start(self: &Arc<Self>) -> Result {
         if let Some(sock) = &self.sock {
             sock.attach_events(self.clone())?;
-            // A `close` (server stop) that ran before the attach found
-            // nothing to detach: detach here, or the socket and the
-            // connection would keep each other alive. `close` marks the
-            // connection closed before it detaches, so one of us does it.
+            // A `close` before the attach found nothing to detach: detach
+            // here, or the socket and the connection keep each other alive
+            // (`close` marks the connection closed before it detaches).
             if self.is_closed() {
                 drop(sock.detach_events::<Self>());
                 return Ok(());
@@ -354,13 +347,10 @@ impl<S: Service> Conn<S> {
         Ok(())
     }
 
-    /// Queues a message for the client, from any context (it never
-    /// sleeps): `write` writes all of it in its queue slot (no copy on the
-    /// way; the slot holds an older message or `S::Out::default()`).
-    ///
-    /// Nothing is queued if `accept` (called under the queue's lock)
-    /// refuses, or if the connection is closing. A full queue (with
-    /// [`Limit::Bounded`]), or one that cannot grow, closes the connection
+    /// Queues a message that `write` writes in its queue slot, from any
+    /// context (it never sleeps); not if `accept` (called under the
+    /// queue's lock) refuses or the connection is closing. A full queue
+    /// ([`Limit::Bounded`]), or one that cannot grow, closes the connection
     /// instead.
     pub(crate) fn queue(
         this: ArcBorrow<'_, Self>,
@@ -383,9 +373,8 @@ impl<S: Service> Conn<S> {
             Ok(()) => {
                 o.counters.queued += 1;
                 o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);
-                // Under the lock, like every kick from outside the server's
-                // own work: once `close` has set `closing`, none comes, and
-                // a stop can drain the queues.
+                // Under the lock, as every kick from outside the server's
+                // work: none comes after `close` set `closing`.
                 if !o.sending {
                     o.sending = true;
                     this.server.base.kick_send(this);
@@ -413,13 +402,10 @@ impl<S: Service> Conn<S> {
         }
     }
 
-    /// Marks the connection for closing if its queue holds its limit
-    /// already (counted as an overflow, as a push past the limit is); the
-    /// receive work closes it. Returns whether it did.
-    ///
-    /// A service calls this before it takes on more work for a client
-    /// that does not read: the topology service before a subscription,
-    /// whose initial report is pushed past the limit.
+    /// Marks the connection for closing (an overflow) if its queue holds
+    /// its limit already, before the service takes on more for a client
+    /// that does not read (a subscription, whose initial report is pushed
+    /// past the limit). Returns whether the connection is closing.
     pub(crate) fn close_if_full(&self) -> bool {
         let mut o = self.out.lock();
         if o.closing || o.queue.len() < queue_limit() {
@@ -434,11 +420,9 @@ impl<S: Service> Conn<S> {
     /// its state, the peer sees the end of the stream, and the server
     /// forgets the connection. Process context.
     ///
-    /// Every caller, not only the first, returns only once nothing from
-    /// outside the server's own work items can queue work for the
-    /// connection any more (`closing` is set, the socket's callbacks are
-    /// detached): a server stop that finds a close in progress elsewhere
-    /// may drain its queues right after.
+    /// Every caller returns only once nothing outside the server's work
+    /// can queue work for the connection (`closing` set, callbacks
+    /// detached), so a stop may drain its queues right after.
     pub(crate) fn close(self: &Arc<Self>) {
         let first = !self.closed.swap(true, Ordering::AcqRel);
         let stats = &self.server.stats;
@@ -452,8 +436,7 @@ impl<S: Service> Conn<S> {
             }
         }
         if let Some(sock) = &self.sock {
-            // The socket's reference on us comes back (to whichever caller
-            // detaches); ours keeps us alive.
+            // The socket's reference on us comes back; ours keeps us alive.
             drop(sock.detach_events::<Self>());
         }
         if !first {
@@ -478,9 +461,8 @@ impl<S: Service> Conn<S> {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Closes the connection after a failure, counted by its cause: a
-    /// queue that overflowed or could not grow, or else a refused request
-    /// (unless the request lost a race with `close`).
+    /// Closes the connection after a failure, counted by its cause (a
+    /// request that lost a race with `close` is not counted).
     fn close_for_error(self: &Arc<Self>) {
         let stats = &self.server.stats;
         let failed = self.out.lock().failed;

@@ -3,10 +3,9 @@
 //! A connectionless service's server in one network namespace.
 //!
 //! One `SOCK_RDM` socket receives every request; each reply waits on the
-//! server's reply queue (see [`super::replyqueue`]) with its destination
-//! until the send work sends it. The queue is bounded in bytes: a request
-//! that finds no room for its reply is not handled at all, and is counted;
-//! the socket is never closed for it.
+//! byte-bounded reply queue ([`super::replyqueue`]) until the send work
+//! sends it. A request that finds no room for its reply is counted and not
+//! handled.
 
 use super::base::{ServerBase, RECV, SEND};
 use super::replyqueue::{Reply, ReplyQueue};
@@ -31,17 +30,14 @@ use kernel::{
 /// Requests handled, or replies sent, per run of a work item before it yields.
 const BUDGET: usize = 64;
 
-/// A connectionless service run by [`DgramServer`]: one socket, a request
-/// in, at most one reply out. The handler runs in process context on the
-/// server's receive workqueue.
+/// A connectionless service run by [`DgramServer`]: a request in, at most
+/// one reply out, handled on the server's receive workqueue.
 pub(crate) trait DgramService: ServiceInfo {
     /// Longest reply: what a request reserves on the reply queue before it
     /// is handled.
     const MAX_REPLY: usize;
 
-    /// Handles a request from a socket on node `from_node`; returns the
-    /// reply to send back to that socket, if any (a message that is no
-    /// request gets none).
+    /// Handles a request from node `from_node`; returns the reply, if any.
     fn handle(server: &DgramServer<Self>, from_node: u32, req: &[u8]) -> Option<KVec<u8>>;
 }
 
@@ -56,11 +52,8 @@ counters! {
     }
 }
 
-/// A connectionless server: its socket, its reply queue and two work items
-/// on the service's receive and send workqueues.
-///
-/// Lifetime as for [`super::ConnServer`]: `stop` drains both queues
-/// before the socket goes, so no work item runs once it returns.
+/// A connectionless server: its socket, its reply queue and its two work
+/// items. `stop` drains both queues, as [`super::ConnServer`]'s.
 #[pin_data]
 pub(crate) struct DgramServer<S: DgramService> {
     #[pin]

@@ -3,13 +3,11 @@
 //! The reply queue of a connectionless server: replies waiting with their
 //! destinations, bounded in bytes.
 //!
-//! A reply is sent in arrival order among the replies for the same node;
-//! replies for a node whose link is congested wait for the socket's
-//! write-space event while the others go on, and the replies waiting for
-//! one node may take a quarter of the queue's bytes (or one reply, if that
-//! is more), so one slow requester holds up nobody else. A request
-//! reserves room for the largest reply before it is handled, so no command
-//! runs whose answer could not be queued.
+//! Replies for one node go in arrival order; those for a node whose link
+//! is congested wait for write space while the others go on, and may take
+//! a quarter of the queue's bytes (or one reply): one slow requester holds
+//! up nobody else. A request reserves room for the largest reply before it
+//! is handled, so no command runs whose answer could not be queued.
 
 use kernel::{net::tipc::SockAddrTipc, prelude::*};
 
@@ -102,10 +100,9 @@ impl ReplyQueue {
         Ok(())
     }
 
-    /// Makes a slot free after the last used one: moves the waiting
-    /// replies to the front, in order, and if that leaves less than half
-    /// of the slots free, moves them into twice as many. Steady load
-    /// reuses the slots, with no allocation.
+    /// Frees a slot after the last used one: moves the waiting replies to
+    /// the front, in order, into twice as many slots if fewer than half
+    /// would be free. Steady load reuses the slots.
     fn make_room(&mut self) -> Result {
         let mut to = 0;
         for from in 0..self.used {

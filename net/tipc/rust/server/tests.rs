@@ -179,6 +179,24 @@ fn with_echo_server(case: impl FnOnce(&Arc<ConnServer<Echo>>) -> c_int) -> c_int
     result
 }
 
+/// The queue operations the cases use one message at a time.
+trait Fifo<T> {
+    fn push(&mut self, msg: T, limit: Option<usize>) -> Result<(), PushError>;
+    fn pop(&mut self) -> Option<T>;
+}
+
+impl<T: Copy + Default> Fifo<T> for OutQueue<T> {
+    fn push(&mut self, msg: T, limit: Option<usize>) -> Result<(), PushError> {
+        self.push_with(limit, |slot| *slot = msg)
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        let m = self.front()?;
+        self.drop_front(1);
+        Some(m)
+    }
+}
+
 kunit_cases! {
     fn outqueue_fifo_across_chunks() -> c_int {
         let mut q = OutQueue::<u32>::new();
@@ -187,7 +205,7 @@ kunit_cases! {
             check!(q.push(i, None).is_ok());
         }
         check!(q.len() == n as usize);
-        // Interleave: the ring of chunks wraps while it also grows.
+        // Interleave: chunks drain at the front while others are added.
         let mut next_in = n;
         let mut next_out = 0;
         for round in 0..(8 * CHUNK) {

@@ -3,24 +3,19 @@
 //! What a kernel subscriber (group messaging, group.c) is still to be told,
 //! coalesced.
 //!
-//! group.c tracks members, one per binding of its group's service type:
-//! what it needs is each binding's appearance and disappearance, in order
-//! per binding. A binding that appears and goes again before group.c was
-//! told of it, and that group.c cannot know of otherwise, needs no event
-//! at all. So instead of a queue of events, a kernel subscription keeps the
-//! bindings whose state group.c has not seen yet, oldest change first: its
-//! memory is bounded by the bindings that exist and those group.c may know
-//! of, whatever the rate of binds and unbinds. A queue would instead have
-//! to grow with that rate or drop events, and membership would then be
-//! wrong for good.
+//! group.c needs each binding of its group's type to appear and go, in
+//! order per binding; a binding that appears and goes before group.c could
+//! know of it needs no event. So a kernel subscription keeps the bindings
+//! whose state group.c has not seen yet, oldest change first: bounded by
+//! the bindings that exist or group.c may know of, whatever the rate of
+//! binds and unbinds (a queue would grow with it, or drop events and get
+//! membership wrong for good).
 //!
-//! group.c also learns of members without events: it subscribes without
-//! initial status and reads the existing members from the name table
-//! itself (`tipc_nametbl_build_group()`), after subscribing and before it
-//! publishes its own binding. So the withdrawal of a binding the feed has
-//! never seen is told (it existed before the subscription), and so is the
-//! withdrawal of one that appeared before the member's own binding did,
-//! even if its appearance was never told: group.c may have read it.
+//! group.c also reads the existing members from the name table itself
+//! (`tipc_nametbl_build_group()`), after subscribing and before its own
+//! binding appears. So the withdrawal of a binding the feed never saw is
+//! told (it existed before the subscription), and so is that of one that
+//! appeared before the member's own binding: group.c may have read it.
 
 use super::wire::{Request, HANDLE, TIPC_PUBLISHED, TIPC_WITHDRAWN};
 use crate::boundary::tipc::{Report, EVENT_LEN};
@@ -95,9 +90,9 @@ impl Feed {
         u32::from_ne_bytes([h[0], h[1], h[2], h[3]])
     }
 
-    /// Takes in a change the name table reports (softirq, its locks held).
-    /// `Ok(true)` if there is something new to tell; an error if memory
-    /// ran out, and the feed can no longer follow the name table.
+    /// Takes in a change the name table reports (softirq, its locks held):
+    /// `Ok(true)` if there is something new to tell; an error if memory ran
+    /// out.
     pub(crate) fn change(&mut self, r: &Report) -> Result<bool> {
         let id = BindingId {
             node: r.node,
@@ -174,7 +169,7 @@ impl Feed {
         };
         let bytes = self
             .request
-            .event(event, b.lower, b.upper, id.port, id.node);
+            .event([event, b.lower, b.upper, id.port, id.node]);
         if !b.present {
             self.bindings.remove(&id);
         }

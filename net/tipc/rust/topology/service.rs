@@ -8,7 +8,7 @@ use super::subscription::{ConnState, Event, Subscription};
 use super::wire::{Request, SUBSCR_LEN, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
 use crate::boundary::{
     tipc::{deliver_kernel_event, instance, ServiceRange},
-    watch::NameWatch,
+    watch::{End, NameWatch},
 };
 use crate::server::{
     connected::{Conn, Service},
@@ -71,7 +71,7 @@ impl Topology {
             .table
             .lock()
             .subs
-            .remove_newest_where(|s| *s.raw() == key);
+            .remove_where(End::Newest, |s| *s.raw() == key);
         // Withdrawn outside the lock.
         drop(removed);
     }
@@ -160,7 +160,7 @@ impl Service for Topology {
                 .table
                 .lock()
                 .subs
-                .remove_oldest_where(|s| s.id() == id);
+                .remove_where(End::Oldest, |s| s.id() == id);
             drop(removed);
         }
     }

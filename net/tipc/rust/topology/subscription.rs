@@ -4,9 +4,9 @@
 
 use super::feed::Feed;
 use super::state::Topology;
-use super::wire::{Request, Subscribed, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_PORTS};
+use super::wire::{write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT};
 use crate::boundary::{
-    tipc::{Report, EVENT_LEN, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE},
+    tipc::{Report, EVENT_LEN},
     watch::WatchList,
 };
 use crate::server::{
@@ -16,7 +16,6 @@ use crate::server::{
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
-    net::tipc::Scope,
     new_mutex, new_spinlock_bh,
     prelude::*,
     sync::{Arc, Mutex, SpinLockBh},
@@ -81,7 +80,10 @@ impl ConnState {
 pub(crate) struct Subscription {
     id: u64,
     conn: Arc<Conn<Topology>>,
-    request: Subscribed,
+    /// The request's bytes as the subscriber sent them, and whether its
+    /// byte order is the opposite of the host's.
+    raw: [u8; SUBSCR_LEN],
+    swap: bool,
     /// Set once the timeout event is queued: nothing follows it.
     /// Written and read under the connection's queue lock.
     expired: AtomicBool,
@@ -104,7 +106,8 @@ impl Subscription {
         Self {
             id,
             conn,
-            request: request.subscribed(),
+            raw: request.raw,
+            swap: request.swap,
             expired: AtomicBool::new(false),
             initial: AtomicBool::new(true),
         }
@@ -115,8 +118,8 @@ impl Subscription {
     }
 
     /// The request's bytes as the subscriber sent them.
-    pub(crate) fn raw(&self) -> &[u8; super::wire::SUBSCR_LEN] {
-        &self.request.raw
+    pub(crate) fn raw(&self) -> &[u8; SUBSCR_LEN] {
+        &self.raw
     }
 
     /// The initial report is over; later events count against the queue limit.
@@ -124,16 +127,9 @@ impl Subscription {
         self.initial.store(false, Ordering::Relaxed);
     }
 
-    /// A binding in the name table changed (softirq, name table locks held).
+    /// A binding in the name table changed that the subscription's filter
+    /// lets through (softirq or process context, name table locks held).
     pub(crate) fn report(&self, r: &Report) {
-        let filter = self.request.filter;
-        if !self.request.overlaps(r.lower, r.upper)
-            || (!r.must && filter & TIPC_SUB_PORTS == 0)
-            || (filter & TIPC_SUB_CLUSTER_SCOPE != 0 && r.scope == Scope::Node as i32)
-            || (filter & TIPC_SUB_NODE_SCOPE != 0 && r.scope != Scope::Node as i32)
-        {
-            return;
-        }
         if !self.conn.has_socket() {
             // A kernel subscriber: the feed coalesces, bounded by the name table.
             let conn = self.conn.as_arc_borrow();
@@ -156,14 +152,14 @@ impl Subscription {
         } else {
             Limit::Bounded
         };
+        let words = [r.event, r.lower, r.upper, r.port, r.node];
         // Formatted in the queue slot: no copy of the event on the way.
         Conn::queue(
             self.conn.as_arc_borrow(),
             limit,
             || !self.expired.load(Ordering::Relaxed),
             |ev: &mut Event| {
-                self.request
-                    .write_event(&mut ev.bytes, r.event, r.lower, r.upper, r.port, r.node);
+                write_event(&mut ev.bytes, &self.raw, self.swap, words);
                 ev.ends = None;
             },
         );
@@ -171,15 +167,17 @@ impl Subscription {
 
     /// The subscription's timer fired (softirq): the last event it sends.
     pub(crate) fn expire(&self) {
-        let (lower, upper) = (self.request.lower, self.request.upper);
+        let Some(req) = Request::decode(&self.raw) else {
+            return;
+        };
+        let (lower, upper) = (req.range.lower, req.range.upper);
         // One per subscription, so bounded by the subscription limit.
         Conn::queue(
             self.conn.as_arc_borrow(),
             Limit::Unbounded,
             || !self.expired.swap(true, Ordering::Relaxed),
             |ev: &mut Event| {
-                self.request
-                    .write_event(&mut ev.bytes, TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0);
+                ev.bytes = req.event([TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0]);
                 ev.ends = Some(self.id);
             },
         );

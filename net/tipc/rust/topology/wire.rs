@@ -110,74 +110,23 @@ impl Request {
         b
     }
 
-    /// An event for this subscription, in the subscriber's byte order.
-    pub(crate) fn event(
-        &self,
-        event: u32,
-        lower: u32,
-        upper: u32,
-        port: u32,
-        node: u32,
-    ) -> [u8; EVENT_LEN] {
+    /// An event for this subscription, in the subscriber's byte order
+    /// (`words` as for [`write_event`]).
+    pub(crate) fn event(&self, words: [u32; 5]) -> [u8; EVENT_LEN] {
         let mut e = [0u8; EVENT_LEN];
-        write_event(
-            &mut e,
-            &self.raw,
-            self.swap,
-            [event, lower, upper, port, node],
-        );
+        write_event(&mut e, &self.raw, self.swap, words);
         e
-    }
-
-    /// What a subscription keeps of this request.
-    pub(crate) fn subscribed(&self) -> Subscribed {
-        Subscribed {
-            lower: self.range.lower,
-            upper: self.range.upper,
-            filter: self.filter,
-            raw: self.raw,
-            swap: self.swap,
-        }
-    }
-}
-
-/// What a subscription keeps of its [`Request`]: enough to filter, format
-/// and cancel, in fewer bytes.
-#[derive(Clone, Copy)]
-pub(crate) struct Subscribed {
-    pub(crate) lower: u32,
-    pub(crate) upper: u32,
-    pub(crate) filter: u32,
-    /// The 28 bytes as the subscriber sent them.
-    pub(crate) raw: [u8; SUBSCR_LEN],
-    /// Whether the subscriber's byte order is the opposite of the host's.
-    pub(crate) swap: bool,
-}
-
-impl Subscribed {
-    /// Whether `[lower, upper]` overlaps the subscribed range.
-    pub(crate) fn overlaps(&self, lower: u32, upper: u32) -> bool {
-        lower.max(self.lower) <= upper.min(self.upper)
-    }
-
-    /// Writes an event for this subscription into `e`, every byte of it,
-    /// in the subscriber's byte order.
-    pub(crate) fn write_event(
-        &self,
-        e: &mut [u8; EVENT_LEN],
-        event: u32,
-        lower: u32,
-        upper: u32,
-        port: u32,
-        node: u32,
-    ) {
-        write_event(e, &self.raw, self.swap, [event, lower, upper, port, node]);
     }
 }
 
 /// Writes every byte of a `struct tipc_event`: `words` (event, found
 /// lower and upper, port, node) in the subscriber's order, then `raw`.
-fn write_event(e: &mut [u8; EVENT_LEN], raw: &[u8; SUBSCR_LEN], swap: bool, words: [u32; 5]) {
+pub(crate) fn write_event(
+    e: &mut [u8; EVENT_LEN],
+    raw: &[u8; SUBSCR_LEN],
+    swap: bool,
+    words: [u32; 5],
+) {
     const SUB: usize = offset_of!(tipc_event, s);
     const PORT: usize = offset_of!(tipc_event, port);
     const AT: [usize; 5] = [
