@@ -3,14 +3,11 @@
 //! The servers of one network namespace.
 
 /// Declares the services, one folder each, and the server that runs each
-/// in every namespace, in start order: `folder: Server<Service>`, where
-/// `Server` is [`crate::server::ConnServer`] or
-/// [`crate::server::DgramServer`]; a new service is its folder and one
-/// line in the list. After a `;` come the [`crate::boundary::entry::PerNet`]
-/// functions that `tipc.ko` calls for one service in particular. Servers
-/// start, and stop, in the list's order: the topology server's stop comes
-/// first, the one the reliability scenarios hold (the first stop a
-/// namespace makes).
+/// in every namespace: `folder: Server<Service>`, `Server` being
+/// [`crate::server::ConnServer`] or [`crate::server::DgramServer`]. After a
+/// `;` come the [`crate::boundary::entry::PerNet`] functions `tipc.ko`
+/// calls for one service. Servers start and stop in the list's order (the
+/// reliability scenarios hold the topology server's stop, the first).
 macro_rules! services {
     ($($(#[$doc:meta])* $name:ident: $server:ident<$service:ident>),* $(,)? ; $($hooks:tt)*) => {
         $($(#[$doc])* mod $name;)*

@@ -4,17 +4,14 @@
 //!
 //! Linked into `tipc.ko` in place of `topsrv.c` and `subscr.c` when
 //! `CONFIG_TIPC_SERVER_RUST=y`. Layers, one folder each, each using only
-//! the ones below it:
+//! those below it:
 //!
-//! - the services: [`topology`] (subscriptions at `{1,1}`) and [`config`]
-//!   (remote configuration at `{0, own node}`), declared with
-//!   [`pernet::services!`];
-//! - [`server`]: the service-agnostic server core: kernel sockets,
-//!   connections with bounded outbound queues, a receive and a send
-//!   workqueue per server (the 2013 design of `net/tipc/server.c`);
-//! - [`boundary`]: the only module with `unsafe` code: calls into
-//!   `tipc.ko` through `glue.c`, and the entry points C calls, generated
-//!   here by [`boundary::entry::export_entry_points!`].
+//! - the services [`topology`] (`{1,1}`) and [`config`] (`{0, own node}`),
+//!   declared with [`pernet::services!`];
+//! - [`server`]: the service-agnostic core (kernel sockets, connections
+//!   with bounded queues, two workqueues per server: the 2013 design);
+//! - [`boundary`]: the only module with `unsafe` code: calls into `glue.c`,
+//!   and the entry points C calls ([`boundary::entry::export_entry_points!`]).
 //!
 //! See Documentation/tipc-rust/server.rst.
 

@@ -105,21 +105,18 @@ pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
 /// The most messages one [`send_batch`] call takes.
 pub(crate) const SEND_BATCH: usize = 64;
 
-/// Sends `msgs` in order, each as its own message, on the connected TIPC
-/// `SOCK_SEQPACKET` socket `sock`, under one socket lock and without
-/// waiting (`tipc_sk_send_batch()`, `net/tipc/socket.c`): as many as the
-/// connection's send window and link congestion let through, and at most
-/// [`SEND_BATCH`] (the rest of `msgs` is not looked at).
+/// Sends up to [`SEND_BATCH`] of `msgs` in order, each its own message, on
+/// the connected TIPC `SOCK_SEQPACKET` socket `sock`, under one socket lock
+/// and without waiting (`tipc_sk_send_batch()`, `net/tipc/socket.c`): as
+/// many as the send window and link congestion let through.
 ///
-/// Returns how many were sent; `Ok(0)` if none could be because the socket
-/// is congested (its write-space event says when to retry), or `msgs` is
-/// empty. After a partial send the next call sends the rest, or fails (not
-/// necessarily with the error that stopped this one).
+/// Returns how many were sent: `Ok(0)` if `msgs` is empty or the socket is
+/// congested (its write-space event says when to retry). After a partial
+/// send the next call sends the rest, or fails.
 pub(crate) fn send_batch<'a>(
     sock: &Socket,
     msgs: impl IntoIterator<Item = &'a [u8]>,
 ) -> Result<usize> {
-    // Only the entries filled in are passed: no need to initialise the rest.
     // SAFETY: An array of `MaybeUninit` needs no initialisation.
     let mut iov: [MaybeUninit<bindings::kvec>; SEND_BATCH] =
         unsafe { MaybeUninit::uninit().assume_init() };
@@ -204,8 +201,8 @@ pub(crate) enum Point {
 }
 
 /// Stops at `p` in `net` if the reliability tests selected it (`fault.c`,
-/// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`; else nothing). Process
-/// context only. Reads only the namespace.
+/// with `CONFIG_TIPC_SERVER_RUST_FAULT_INJECTION`). Process context; reads
+/// only the namespace.
 #[inline]
 pub(crate) fn fault_point(net: TipcNet, p: Point) {
     // SAFETY: `net` is live (`TipcNet` invariant); the callers run in process context.

@@ -33,9 +33,9 @@ pub(crate) struct ServerBase {
 }
 
 impl ServerBase {
-    /// Creates the ordered workqueues `recv` and `send`, without
-    /// `WQ_MEM_RECLAIM` as upstream's: the server frees no memory, and a
-    /// rescuer thread per queue would make four per namespace.
+    /// Creates the ordered workqueues `recv` and `send`, without upstream's
+    /// `WQ_MEM_RECLAIM`: the server frees no memory (and a rescuer thread
+    /// per queue would make four per namespace).
     pub(crate) fn new<'a>(
         net: TipcNet,
         recv: &'a CStr,
@@ -119,11 +119,9 @@ impl ServerBase {
         self.recv_queue.flush();
     }
 
-    /// Waits until neither queue has work, including work that queues
-    /// itself again (a flush would miss it, and the server's last reference
-    /// could then go on its own worker, which cannot destroy its queue).
-    /// Every other source of work is stopped first; receive work may still
-    /// queue send work, so it drains first.
+    /// Waits until neither queue has work, even work that queues itself
+    /// again (which a flush misses), once every other source is stopped.
+    /// Receive work may queue send work, so it drains first.
     pub(crate) fn drain(&self) {
         self.recv_queue.drain();
         self.send_queue.drain();

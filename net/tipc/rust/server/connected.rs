@@ -153,7 +153,29 @@ impl<S: Service> ConnServer<S> {
             id = id.wrapping_add(1) & (i32::MAX as u32);
         }
         table.next_id = id.wrapping_add(1) & (i32::MAX as u32);
-        let conn = Arc::pin_init(Conn::new(id, self.clone(), sock), GFP_KERNEL)?;
+        let conn = Arc::pin_init(
+            try_pin_init!(Conn {
+                id,
+                server: self.clone(),
+                sock,
+                closed: AtomicBool::new(false),
+                _live: Live::new(&LIVE_CONNECTIONS),
+                out <- new_spinlock_bh!(
+                    Outbound {
+                        queue: OutQueue::new(),
+                        closing: false,
+                        failed: None,
+                        sending: false,
+                        counters: ConnCounters::default(),
+                    },
+                    "tipc_conn_out"
+                ),
+                state <- S::conn_state(),
+                recv_work <- new_work!("tipc_conn_recv"),
+                send_work <- new_work!("tipc_conn_send"),
+            }? Error),
+            GFP_KERNEL,
+        )?;
         table.conns.insert(reservation.into_node(id, conn.clone()));
         drop(table);
         self.stats.conns_opened.inc();
@@ -290,33 +312,6 @@ impl_has_work! {
 }
 
 impl<S: Service> Conn<S> {
-    pub(crate) fn new(
-        id: u32,
-        server: Arc<ConnServer<S>>,
-        sock: Option<Socket>,
-    ) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            id,
-            server,
-            sock,
-            closed: AtomicBool::new(false),
-            _live: Live::new(&LIVE_CONNECTIONS),
-            out <- new_spinlock_bh!(
-                Outbound {
-                    queue: OutQueue::new(),
-                    closing: false,
-                    failed: None,
-                    sending: false,
-                    counters: ConnCounters::default(),
-                },
-                "tipc_conn_out"
-            ),
-            state <- S::conn_state(),
-            recv_work <- new_work!("tipc_conn_recv"),
-            send_work <- new_work!("tipc_conn_send"),
-        }? Error)
-    }
-
     /// The id kernel subscribers know the connection by.
     pub(crate) fn id(&self) -> u32 {
         self.id
@@ -481,11 +476,10 @@ impl<S: Service> Conn<S> {
             return;
         }
         let Some(sock) = &self.sock else { return };
-        let mut buf = KVec::new();
-        if buf.extend_with(S::MAX_REQUEST, 0u8, GFP_KERNEL).is_err() {
-            // Retried on the next event; nothing was read.
+        // Without it, retried on the next event; nothing was read.
+        let Ok(mut buf) = KVec::from_elem(0u8, S::MAX_REQUEST, GFP_KERNEL) else {
             return;
-        }
+        };
         for _ in 0..RECV_BUDGET {
             match sock.recv(&mut buf) {
                 Ok(Received::Data(n)) => {

@@ -113,14 +113,10 @@ impl<S: DgramService> DgramServer<S> {
     }
 
     fn receive(this: &Arc<Self>) {
-        let mut buf = KVec::new();
         // One byte more than a request may have: a longer one shows as too long.
-        if buf
-            .extend_with(S::MAX_REQUEST + 1, 0u8, GFP_KERNEL)
-            .is_err()
-        {
+        let Ok(mut buf) = KVec::from_elem(0u8, S::MAX_REQUEST + 1, GFP_KERNEL) else {
             return;
-        }
+        };
         for _ in 0..BUDGET {
             if this.base.is_stopping() {
                 return;
@@ -182,8 +178,9 @@ impl<S: DgramService> DgramServer<S> {
             fault_point(this.net(), Point::SendBeforeSend);
             let mut q = this.replies.lock();
             // Empty, or every reply waits for a congested node's write space.
-            let Some(at) = q.next_sendable() else { return };
-            let Some(reply) = q.get(at) else { return };
+            let Some((at, reply)) = q.next_sendable() else {
+                return;
+            };
             let Some(sent) = this
                 .base
                 .with_socket(|s| s.send_to(&reply.bytes, &reply.to))

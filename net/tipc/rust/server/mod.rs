@@ -2,15 +2,13 @@
 
 //! The service-agnostic server core.
 //!
-//! A [`ConnServer`] runs one connection-oriented [`connected::Service`] in
-//! one network namespace: a listening kernel socket published at the
-//! service's address, one [`connected::Conn`] per client, and two dedicated
-//! workqueues. The receive queue accepts connections and reads requests;
-//! the send queue drains each connection's [`outqueue::OutQueue`], which
-//! softirq code fills without sleeping. Memory per connection is bounded
-//! (see `outqueue`). A [`DgramServer`] runs a connectionless
-//! [`dgram::DgramService`] on one socket with a bounded reply queue.
-//! Both share [`base::ServerBase`]: the socket, the queues, the stop.
+//! A [`ConnServer`] runs a connection-oriented [`connected::Service`] in
+//! one namespace: a listening kernel socket, a [`connected::Conn`] per
+//! client, and two workqueues: the receive queue accepts and reads
+//! requests, the send queue drains each connection's bounded
+//! [`outqueue::OutQueue`], which softirq code fills. A [`DgramServer`] runs
+//! a connectionless [`dgram::DgramService`] on one socket with a bounded
+//! reply queue. Both share [`base::ServerBase`].
 
 pub(crate) mod base;
 pub(crate) mod connected;

@@ -53,8 +53,8 @@ pub(crate) struct OutQueue<T: Copy> {
     len: usize,
 }
 
-/// Allocation flags of the queue: atomic context, failure is handled.
-fn flags() -> kernel::alloc::Flags {
+/// Allocation flags in atomic context, where failure is handled.
+pub(crate) fn atomic() -> kernel::alloc::Flags {
     GFP_ATOMIC | __GFP_NOWARN
 }
 
@@ -107,14 +107,14 @@ impl<T: Copy> OutQueue<T> {
                 head: 0,
                 tail: 1,
             }),
-            flags(),
+            atomic(),
         )
         .map_err(|_| PushError::NoMemory)?;
         write(&mut chunk.items[0]);
         match self.chunks.get_mut(self.count) {
             Some(slot) => *slot = Some(chunk),
             None => (self.chunks)
-                .push(Some(chunk), flags())
+                .push(Some(chunk), atomic())
                 .map_err(|_| PushError::NoMemory)?,
         }
         self.count += 1;

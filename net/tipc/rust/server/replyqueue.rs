@@ -128,16 +128,12 @@ impl ReplyQueue {
         Ok(())
     }
 
-    /// The oldest reply for a node that is not held back, as a position
-    /// for [`ReplyQueue::get`] and [`ReplyQueue::remove`].
-    pub(crate) fn next_sendable(&self) -> Option<usize> {
-        self.slots[..self.used]
-            .iter()
-            .position(|s| matches!(s, Some(r) if !self.blocked.contains(&r.node)))
-    }
-
-    pub(crate) fn get(&self, at: usize) -> Option<&Reply> {
-        self.slots.get(at)?.as_ref()
+    /// The oldest reply for a node that is not held back, and its position
+    /// for [`ReplyQueue::remove`].
+    pub(crate) fn next_sendable(&self) -> Option<(usize, &Reply)> {
+        let sendable = |r: &&Reply| !self.blocked.contains(&r.node);
+        let mut waiting = self.slots[..self.used].iter().enumerate();
+        waiting.find_map(|(at, s)| Some((at, s.as_ref().filter(sendable)?)))
     }
 
     /// Removes the reply at `at` (sent, or given up).

@@ -81,8 +81,7 @@ pub(crate) struct Stats {
     pub(crate) conns_open: Counter,
     /// Connections ever opened.
     pub(crate) conns_opened: Counter,
-    /// Messages put on the queues of connections closed since (open ones
-    /// count their own, see [`ConnCounters`]).
+    /// Messages queued by closed connections (open ones: [`ConnCounters`]).
     pub(crate) queued: Counter,
     /// Messages sent (or handed to a kernel subscriber) by closed connections.
     pub(crate) sent: Counter,
@@ -166,9 +165,8 @@ impl Write for TextBuf<'_> {
     }
 }
 
-/// Objects of the server alive in all namespaces together: what the
-/// reliability tests watch return to its baseline after a namespace, a
-/// connection or a subscription has gone.
+/// Objects of the server alive in all namespaces, which the reliability
+/// tests watch return to their baseline.
 pub(crate) static LIVE_SERVERS: Counter = Counter::new();
 /// See [`LIVE_SERVERS`].
 pub(crate) static LIVE_CONNECTIONS: Counter = Counter::new();

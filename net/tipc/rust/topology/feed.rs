@@ -19,8 +19,8 @@
 
 use super::wire::{Request, HANDLE, TIPC_PUBLISHED, TIPC_WITHDRAWN};
 use crate::boundary::tipc::{Report, EVENT_LEN};
+use crate::server::outqueue::atomic;
 use kernel::{
-    alloc::flags::{__GFP_NOWARN, GFP_ATOMIC},
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
 };
@@ -65,11 +65,6 @@ pub(crate) struct Feed {
     /// The subscriber's own binding has appeared: group.c has read the
     /// name table by then.
     joined: bool,
-}
-
-/// Allocation in softirq, under the name table's locks; failure is handled.
-fn atomic() -> kernel::alloc::Flags {
-    GFP_ATOMIC | __GFP_NOWARN
 }
 
 impl Feed {

@@ -47,7 +47,7 @@ impl Topology {
             // marking the connection closed): a subscription added now
             // would be an orphan, and keep the connection alive.
             drop(table);
-            topology.subscription_gone();
+            topology.subscriptions.dec();
             return Err(ENODEV);
         }
         let id = table.next_id;
@@ -66,12 +66,13 @@ impl Topology {
     /// as upstream does (its list is head-inserted, and the first match goes).
     fn cancel(conn: &Conn<Self>, req: &Request) {
         let key = req.cancelled();
-        let removed = conn
-            .state()
-            .table
-            .lock()
-            .subs
-            .remove_where(End::Newest, |s| *s.raw() == key);
+        Self::remove(conn, End::Newest, |s| *s.raw() == key);
+    }
+
+    /// Withdraws the first subscription of `conn` from end `from` that `f`
+    /// picks.
+    fn remove(conn: &Conn<Self>, from: End, f: impl FnMut(&Subscription) -> bool) {
+        let removed = conn.state().table.lock().subs.remove_where(from, f);
         // Withdrawn outside the lock.
         drop(removed);
     }
@@ -148,20 +149,14 @@ impl Service for Topology {
 
     fn deliver_local(server: &ConnServer<Self>, out: &Event) {
         if !deliver_kernel_event(server.net(), &out.bytes) {
-            server.service().kernel_event_lost();
+            server.service().kernel_events_lost.inc();
         }
     }
 
     fn sent(_server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
         if let Some(id) = out.ends {
             // Timeouts mostly end the older subscriptions: searched from there.
-            let removed = conn
-                .state()
-                .table
-                .lock()
-                .subs
-                .remove_where(End::Oldest, |s| s.id() == id);
-            drop(removed);
+            Self::remove(conn, End::Oldest, |s| s.id() == id);
         }
     }
 

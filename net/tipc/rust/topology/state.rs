@@ -10,18 +10,15 @@ use kernel::prelude::*;
 counters! {
     /// The topology service of one namespace.
     pub(crate) struct Topology {
-        subscriptions,
+        /// Given back when a `Subscription` drops.
+        pub(crate) subscriptions,
         refused_over_limit,
         /// Changes a kernel subscriber missed (no memory to record or deliver them).
-        kernel_events_lost,
+        pub(crate) kernel_events_lost,
     }
 }
 
 impl Topology {
-    pub(crate) fn kernel_event_lost(&self) {
-        self.kernel_events_lost.inc();
-    }
-
     /// Counts a new subscription, unless the namespace has its maximum.
     pub(crate) fn subscription_reserve(&self) -> bool {
         if self.subscriptions.inc_below(TIPC_MAX_SUBSCR.into()) {
@@ -30,10 +27,5 @@ impl Topology {
         self.refused_over_limit.inc();
         pr_warn!("Subscription rejected, max ({})\n", TIPC_MAX_SUBSCR);
         false
-    }
-
-    /// Gives back what [`Topology::subscription_reserve`] took.
-    pub(crate) fn subscription_gone(&self) {
-        self.subscriptions.dec();
     }
 }

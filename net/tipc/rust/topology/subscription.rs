@@ -73,10 +73,8 @@ impl ConnState {
     }
 }
 
-/// A subscription; the name table reaches it through the
-/// [`crate::boundary::watch::NameWatch`] that owns it, in the same
-/// allocation as the C subscription: kept small (the whole is one
-/// `kmalloc-192` object on the plain kernel).
+/// A subscription, owned by its [`crate::boundary::watch::NameWatch`] in
+/// the C subscription's allocation: kept small.
 pub(crate) struct Subscription {
     id: u64,
     conn: Arc<Conn<Topology>>,
@@ -84,18 +82,15 @@ pub(crate) struct Subscription {
     /// byte order is the opposite of the host's.
     raw: [u8; SUBSCR_LEN],
     swap: bool,
-    /// Set once the timeout event is queued: nothing follows it.
-    /// Written and read under the connection's queue lock.
+    /// The timeout event is queued: nothing follows (under the queue lock).
     expired: AtomicBool,
-    /// True while the name table reports the bindings that exist at
-    /// subscribe time: that burst is bounded by the name table, not by the
-    /// connection's queue limit.
+    /// The name table reports the bindings that exist at subscribe time: a
+    /// burst bounded by the name table, not by the queue limit.
     initial: AtomicBool,
 }
 
-// With its two links (16 bytes) after the C subscription (96 bytes on the
-// plain kernel without the C server's fields, patch 0007), at most 176
-// bytes: one `kmalloc-192` object.
+// With two links, after the C subscription (96 bytes on the plain kernel,
+// patch 0007), at most 176 bytes: one `kmalloc-192` object.
 const _: () = assert!(core::mem::size_of::<Subscription>() <= 64);
 
 impl Subscription {
@@ -143,7 +138,7 @@ impl Subscription {
                 // Out of memory: this change is lost, as upstream loses an
                 // event then; the subscription stays (closing it would end
                 // the member's view of the group for good).
-                Err(_) => self.conn.server().service().kernel_event_lost(),
+                Err(_) => self.conn.server().service().kernel_events_lost.inc(),
             }
             return;
         }
@@ -187,6 +182,6 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         LIVE_SUBSCRIPTIONS.dec();
-        self.conn.server().service().subscription_gone();
+        self.conn.server().service().subscriptions.dec();
     }
 }
