@@ -110,14 +110,7 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 {
 	struct tipc_service_range *sr = &sub->s.seq;
 	u32 filter = sub->s.filter;
-	struct tipc_rs_report r = {
-		.lower = p->sr.lower,
-		.upper = p->sr.upper,
-		.port = p->sk.ref,
-		.node = p->sk.node,
-		.key = p->key,
-		.event = event,
-	};
+	struct tipc_rs_report r;
 
 	if (max(sr->lower, p->sr.lower) > min(sr->upper, p->sr.upper))
 		return;
@@ -127,6 +120,14 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 		return;
 	if (filter & TIPC_SUB_NODE_SCOPE && p->scope != TIPC_NODE_SCOPE)
 		return;
+	r = (struct tipc_rs_report) {
+		.lower = p->sr.lower,
+		.upper = p->sr.upper,
+		.port = p->sk.ref,
+		.node = p->sk.node,
+		.key = p->key,
+		.event = event,
+	};
 	tipc_rs_sub_report(rs_sub(sub)->owner, &r);
 }
 

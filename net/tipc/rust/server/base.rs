@@ -120,8 +120,9 @@ impl ServerBase {
     }
 
     /// Waits until neither queue has work, even work that queues itself
-    /// again (which a flush misses), once every other source is stopped.
-    /// Receive work may queue send work, so it drains first.
+    /// again: a flush misses it, and the last reference could then go on
+    /// the server's own worker. Callers stop every other source first;
+    /// receive work may queue send work, so it drains first.
     pub(crate) fn drain(&self) {
         self.recv_queue.drain();
         self.send_queue.drain();

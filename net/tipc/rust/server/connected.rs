@@ -25,8 +25,8 @@ use kernel::{
     workqueue::{Work, WorkItem},
 };
 
-/// A service run by [`ConnServer`]. Its handlers run in process context on
-/// the server's workqueues.
+/// A service run by [`ConnServer`]. Its handlers run in process context,
+/// on the server's workqueues unless noted.
 pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
@@ -55,7 +55,8 @@ pub(crate) trait Service: ServiceInfo {
     /// Called once `out` has left the queue (sent or delivered).
     fn sent(server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Self::Out);
 
-    /// Called once when the connection closes, to release its state.
+    /// Called once when the connection closes, to release its state (from
+    /// whoever closes it: a work item, a kernel unsubscribe, the stop).
     fn closed(server: &ConnServer<Self>, conn: &Conn<Self>);
 }
 
@@ -331,8 +332,9 @@ impl<S: Service> Conn<S> {
         if let Some(sock) = &self.sock {
             sock.attach_events(self.clone())?;
             // A `close` before the attach found nothing to detach: detach
-            // here, or the socket and the connection keep each other alive
-            // (`close` marks the connection closed before it detaches).
+            // here, or the socket and the connection keep each other alive.
+            // `close` marks the connection closed before it detaches, so
+            // one of us does it.
             if self.is_closed() {
                 drop(sock.detach_events::<Self>());
                 return Ok(());
@@ -369,7 +371,8 @@ impl<S: Service> Conn<S> {
                 o.counters.queued += 1;
                 o.counters.high_water = o.counters.high_water.max(o.queue.len() as u64);
                 // Under the lock, as every kick from outside the server's
-                // work: none comes after `close` set `closing`.
+                // work: none comes after `close` set `closing`, so a stop
+                // can drain the queues.
                 if !o.sending {
                     o.sending = true;
                     this.server.base.kick_send(this);
@@ -476,7 +479,7 @@ impl<S: Service> Conn<S> {
             return;
         }
         let Some(sock) = &self.sock else { return };
-        // Without it, retried on the next event; nothing was read.
+        // No buffer: nothing is read; the next event retries.
         let Ok(mut buf) = KVec::from_elem(0u8, S::MAX_REQUEST, GFP_KERNEL) else {
             return;
         };

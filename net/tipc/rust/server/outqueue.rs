@@ -5,8 +5,8 @@
 //!
 //! Pushing never sleeps (softirq, under the name table's locks) and
 //! allocates one page-sized chunk per [`CHUNK`] messages, never a large
-//! contiguous block; a drained queue keeps one chunk, so a connection that
-//! keeps up allocates nothing. A push beyond the limit, or whose allocation
+//! contiguous block; a drained queue keeps one chunk, so there is no
+//! allocation per message. A push beyond the limit, or whose allocation
 //! fails, is refused, and the caller closes the connection: no message is
 //! dropped silently.
 
@@ -78,7 +78,8 @@ impl<T: Copy> OutQueue<T> {
     /// Appends a message that `write` writes in place, all of it: the slot
     /// it gets holds an older message or `T::default()`. `limit` of `None`
     /// lifts the length limit (the caller bounds the burst some other way);
-    /// `write` is not called if the push is refused.
+    /// `write` is not called for a full queue (it may be when memory for a
+    /// new chunk ran out after all).
     pub(crate) fn push_with(
         &mut self,
         limit: Option<usize>,
@@ -146,7 +147,8 @@ impl<T: Copy> OutQueue<T> {
     }
 
     /// Removes the `n` oldest messages, or all if there are fewer; returns
-    /// how many it removed.
+    /// how many it removed. Each drained chunk costs a move of the chunk
+    /// pointers (`n` is a send batch: at most two).
     pub(crate) fn drop_front(&mut self, n: usize) -> usize {
         let mut left = n.min(self.len);
         let removed = left;

@@ -286,7 +286,7 @@ kunit_cases! {
     fn outqueue_push_with_in_place() -> c_int {
         let mut q = OutQueue::<u64>::new();
         let n = (2 * CHUNK + 3) as u64;
-        // Written in place, across chunk boundaries, and mixed with `push`.
+        // Written in place, across chunk boundaries.
         for i in 0..n {
             let r = if i % 5 == 0 {
                 q.push(i, None)
@@ -295,7 +295,7 @@ kunit_cases! {
             };
             check!(r.is_ok());
         }
-        // The limit holds as for `push`, and a refused write is not called.
+        // The limit holds, and a refused write is not called.
         let mut called = false;
         check!(q.push_with(Some(n as usize), |_| called = true) == Err(PushError::Full));
         check!(!called && q.len() == n as usize);

@@ -11,7 +11,8 @@
 //! binds and unbinds (a queue would grow with it, or drop events and get
 //! membership wrong for good).
 //!
-//! group.c also reads the existing members from the name table itself
+//! group.c subscribes without initial status (`TIPC_SUB_NO_STATUS`) and
+//! reads the existing members from the name table itself
 //! (`tipc_nametbl_build_group()`), after subscribing and before its own
 //! binding appears. So the withdrawal of a binding the feed never saw is
 //! told (it existed before the subscription), and so is that of one that

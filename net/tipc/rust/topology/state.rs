@@ -10,7 +10,8 @@ use kernel::prelude::*;
 counters! {
     /// The topology service of one namespace.
     pub(crate) struct Topology {
-        /// Given back when a `Subscription` drops.
+        /// Counted by `subscription_reserve`, given back when the
+        /// `Subscription` drops (or the subscribe fails before there is one).
         pub(crate) subscriptions,
         refused_over_limit,
         /// Changes a kernel subscriber missed (no memory to record or deliver them).

@@ -4,7 +4,7 @@
 
 use super::feed::Feed;
 use super::state::Topology;
-use super::wire::{write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT};
+use super::wire::{bounds, write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT};
 use crate::boundary::{
     tipc::{Report, EVENT_LEN},
     watch::WatchList,
@@ -162,17 +162,15 @@ impl Subscription {
 
     /// The subscription's timer fired (softirq): the last event it sends.
     pub(crate) fn expire(&self) {
-        let Some(req) = Request::decode(&self.raw) else {
-            return;
-        };
-        let (lower, upper) = (req.range.lower, req.range.upper);
+        let (lower, upper) = bounds(&self.raw, self.swap);
         // One per subscription, so bounded by the subscription limit.
         Conn::queue(
             self.conn.as_arc_borrow(),
             Limit::Unbounded,
             || !self.expired.swap(true, Ordering::Relaxed),
             |ev: &mut Event| {
-                ev.bytes = req.event([TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0]);
+                let words = [TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0];
+                write_event(&mut ev.bytes, &self.raw, self.swap, words);
                 ev.ends = Some(self.id);
             },
         );

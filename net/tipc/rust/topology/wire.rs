@@ -119,6 +119,12 @@ impl Request {
     }
 }
 
+/// The bounds of the range subscribed to by request bytes `raw`, in the
+/// byte order `swap` says.
+pub(crate) fn bounds(raw: &[u8; SUBSCR_LEN], swap: bool) -> (u32, u32) {
+    (order(word(raw, LOWER), swap), order(word(raw, UPPER), swap))
+}
+
 /// Writes every byte of a `struct tipc_event`: `words` (event, found
 /// lower and upper, port, node) in the subscriber's order, then `raw`.
 pub(crate) fn write_event(
