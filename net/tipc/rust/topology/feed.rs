@@ -23,7 +23,7 @@
 //! even if its appearance was never told: group.c may have read it.
 
 use super::wire::{Request, HANDLE, TIPC_PUBLISHED, TIPC_WITHDRAWN};
-use crate::boundary::tipc::{Report, EVENT_LEN};
+use crate::boundary::tipc::{EventWords, Report};
 use kernel::{
     alloc::flags::{__GFP_NOWARN, GFP_ATOMIC},
     prelude::*,
@@ -161,7 +161,7 @@ impl Feed {
 
     /// The oldest change group.c has not been told of, as the event that
     /// tells it, in the subscriber's byte order; counted as told.
-    pub(crate) fn next_event(&mut self) -> Option<[u8; EVENT_LEN]> {
+    pub(crate) fn next_event(&mut self) -> Option<EventWords> {
         let (&at, &id) = self.order.iter().next()?;
         self.order.remove(&at);
         let b = self.bindings.get_mut(&id)?;

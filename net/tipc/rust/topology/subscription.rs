@@ -6,7 +6,7 @@ use super::feed::Feed;
 use super::state::Topology;
 use super::wire::{Request, Subscribed, TIPC_SUBSCR_TIMEOUT, TIPC_SUB_PORTS};
 use crate::boundary::{
-    tipc::{Report, EVENT_LEN, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE},
+    tipc::{EventWords, Report, TIPC_SUB_CLUSTER_SCOPE, TIPC_SUB_NODE_SCOPE},
     watch::WatchList,
 };
 use crate::server::{
@@ -23,20 +23,11 @@ use kernel::{
 };
 
 /// An event on its way to the subscriber.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct Event {
-    pub(crate) bytes: [u8; EVENT_LEN],
+    pub(crate) words: EventWords,
     /// The subscription this event ends (a timeout), removed once it is sent.
     pub(crate) ends: Option<u64>,
-}
-
-impl Default for Event {
-    fn default() -> Self {
-        Self {
-            bytes: [0; EVENT_LEN],
-            ends: None,
-        }
-    }
 }
 
 // A queue chunk of events is one page (server/outqueue.rs).
@@ -163,7 +154,7 @@ impl Subscription {
             || !self.expired.load(Ordering::Relaxed),
             |ev: &mut Event| {
                 self.request
-                    .write_event(&mut ev.bytes, r.event, r.lower, r.upper, r.port, r.node);
+                    .write_event(&mut ev.words, r.event, r.lower, r.upper, r.port, r.node);
                 ev.ends = None;
             },
         );
@@ -179,7 +170,7 @@ impl Subscription {
             || !self.expired.swap(true, Ordering::Relaxed),
             |ev: &mut Event| {
                 self.request
-                    .write_event(&mut ev.bytes, TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0);
+                    .write_event(&mut ev.words, TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0);
                 ev.ends = Some(self.id);
             },
         );
