@@ -164,6 +164,7 @@ impl<T: Copy> OutQueue<T> {
     }
 
     /// The oldest message, left in place.
+    #[cfg(tipc_server_kunit)]
     pub(crate) fn front(&self) -> Option<T> {
         if self.len == 0 {
             return None;
