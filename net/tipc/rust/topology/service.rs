@@ -104,8 +104,9 @@ impl Topology {
 }
 
 impl ServiceInfo for Topology {
-    const RECV_QUEUE: &'static CStr = c_str!("tipc_topsrv_rcv");
-    const SEND_QUEUE: &'static CStr = c_str!("tipc_topsrv_send");
+    // Upstream's names; each work item run copies its queue's name.
+    const RECV_QUEUE: &'static CStr = c_str!("tipc_rcv");
+    const SEND_QUEUE: &'static CStr = c_str!("tipc_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = SUBSCR_LEN;
     const NAME: &'static str = "topology";
