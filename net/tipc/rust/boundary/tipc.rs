@@ -147,9 +147,21 @@ pub(crate) fn send_batch<'a>(
 /// Bytes of a `struct tipc_event`.
 pub(crate) const EVENT_LEN: usize = core::mem::size_of::<uapi::tipc_event>();
 
+/// A `struct tipc_event` as the 32-bit words it is made of, each as it
+/// goes on the wire: formatting one is a few word stores.
+pub(crate) type EventWords = [u32; EVENT_LEN / 4];
+const _: () = assert!(EVENT_LEN % 4 == 0);
+
+/// The bytes of event `e`.
+pub(crate) fn event_bytes(e: &EventWords) -> &[u8; EVENT_LEN] {
+    // SAFETY: Same size; `[u32; N]` has no padding, any bytes are valid `u8`s and `u8` needs
+    // no alignment.
+    unsafe { &*e.as_ptr().cast() }
+}
+
 /// Delivers topology event `evt` to a kernel subscriber (group messaging);
 /// `false` if no message could be allocated for it.
-pub(crate) fn deliver_kernel_event(net: TipcNet, evt: &[u8; EVENT_LEN]) -> bool {
+pub(crate) fn deliver_kernel_event(net: TipcNet, evt: &EventWords) -> bool {
     // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `evt` is readable for the size
     // of a `struct tipc_event`, which `glue.c` only reads (byte copies).
     unsafe { bindings::tipc_rs_kern_evt(net.ns().as_ptr(), evt.as_ptr().cast()) }

@@ -31,7 +31,7 @@ pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
     /// A message waiting on a connection's outbound queue.
-    type Out: Copy + Send;
+    type Out: Copy + Default + Send;
 
     /// The address the server publishes, and with which scope.
     fn address(&self) -> (ServiceRange, Scope);
@@ -82,9 +82,8 @@ pub(crate) struct ConnServer<S: Service> {
     #[pin]
     table: Mutex<ConnTable<S>>,
     /// Copies of the messages a send work hands to the socket in one
-    /// call, [`SEND_BATCH`] of them once the first send has filled it
-    /// (with any message: a batch reads only what it copied in). The send
-    /// queue is ordered, so only one send work uses it at a time.
+    /// call, [`SEND_BATCH`] of them. The send queue is ordered, so only
+    /// one send work uses it at a time.
     #[pin]
     send_buf: Mutex<KVec<S::Out>>,
     #[pin]
@@ -99,6 +98,7 @@ impl<S: Service> ConnServer<S> {
     /// Starts `service` in `net`: creates the queues, publishes the
     /// service's address and starts accepting.
     pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
+        let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
@@ -108,7 +108,7 @@ impl<S: Service> ConnServer<S> {
                     ConnTable { conns: RBTree::new(), next_id: 0 },
                     "tipc_server_conns"
                 ),
-                send_buf <- new_mutex!(KVec::new(), "tipc_server_send_buf"),
+                send_buf <- new_mutex!(buf, "tipc_server_send_buf"),
                 accept_work <- new_work!("tipc_server_accept"),
             }? Error),
             GFP_KERNEL,
@@ -354,9 +354,7 @@ impl<S: Service> Conn<S> {
         limit: Limit,
         accept: impl FnOnce() -> bool,
         write: impl FnOnce(&mut S::Out),
-    ) where
-        S::Out: Default,
-    {
+    ) {
         let limit = (limit == Limit::Bounded).then(queue_limit);
         let mut o = this.out.lock();
         if o.closing {
@@ -535,26 +533,11 @@ impl<S: Service> Conn<S> {
             return;
         };
         let mut buf = self.server.send_buf.lock();
-        let mut spare = None;
-        if buf.is_empty() {
-            // The server's first send: fill the buffer with a message.
-            let first = self.out.lock().queue.front();
-            if let Some(first) = first {
-                if buf.extend_with(SEND_BATCH, first, GFP_KERNEL).is_err() {
-                    // One message at a time until the buffer can be had.
-                    spare = Some([first]);
-                }
-            }
-        }
-        let batch: &mut [S::Out] = match &mut spare {
-            Some(one) => one,
-            None => buf.as_mut_slice(),
-        };
         let mut budget = SEND_BUDGET;
         while budget > 0 {
             // Copies of the oldest messages, taken under one lock; they
             // stay queued until the socket has them.
-            let limit = batch.len().min(budget);
+            let limit = buf.len().min(budget);
             let taken = {
                 let mut o = self.out.lock();
                 if o.closing {
@@ -565,14 +548,9 @@ impl<S: Service> Conn<S> {
                     o.sending = false;
                     return;
                 }
-                o.queue
-                    .copy_front(batch.get_mut(..limit).unwrap_or(&mut []))
+                o.queue.copy_front(buf.get_mut(..limit).unwrap_or(&mut []))
             };
-            if taken == 0 {
-                // No buffer (first send with an empty queue): go on in a next run.
-                break;
-            }
-            let msgs = batch.get(..taken).unwrap_or(&[]);
+            let msgs = buf.get(..taken).unwrap_or(&[]);
             fault_point(self.server.net(), Point::SendBeforeSend);
             let sent = match send_batch(sock, msgs.iter().map(S::payload)) {
                 // Congested: the socket's write-space event queues us again.

@@ -124,6 +124,7 @@ impl<T: Copy> OutQueue<T> {
     }
 
     /// The oldest message, left in place.
+    #[cfg(tipc_server_kunit)]
     pub(crate) fn front(&self) -> Option<T> {
         let c = self.chunks.first()?.as_deref()?;
         c.items.get(c.head..c.tail)?.first().copied()

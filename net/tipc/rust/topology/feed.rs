@@ -19,7 +19,7 @@
 //! appeared before the member's own binding: group.c may have read it.
 
 use super::wire::{Request, HANDLE, TIPC_PUBLISHED, TIPC_WITHDRAWN};
-use crate::boundary::tipc::{Report, EVENT_LEN};
+use crate::boundary::tipc::{EventWords, Report};
 use crate::server::outqueue::atomic;
 use kernel::{
     prelude::*,
@@ -152,7 +152,7 @@ impl Feed {
 
     /// The oldest change group.c has not been told of, as the event that
     /// tells it, in the subscriber's byte order; counted as told.
-    pub(crate) fn next_event(&mut self) -> Option<[u8; EVENT_LEN]> {
+    pub(crate) fn next_event(&mut self) -> Option<EventWords> {
         let (&at, &id) = self.order.iter().next()?;
         self.order.remove(&at);
         let b = self.bindings.get_mut(&id)?;
@@ -163,13 +163,13 @@ impl Feed {
         } else {
             TIPC_WITHDRAWN
         };
-        let bytes = self
+        let words = self
             .request
             .event([event, b.lower, b.upper, id.port, id.node]);
         if !b.present {
             self.bindings.remove(&id);
         }
-        Some(bytes)
+        Some(words)
     }
 
     /// Changes not told yet.

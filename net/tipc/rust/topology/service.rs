@@ -7,7 +7,7 @@ use super::state::Topology;
 use super::subscription::{ConnState, Event, Subscription};
 use super::wire::{Request, SUBSCR_LEN, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
 use crate::boundary::{
-    tipc::{deliver_kernel_event, instance, ServiceRange},
+    tipc::{deliver_kernel_event, event_bytes, instance, ServiceRange},
     watch::{End, NameWatch},
 };
 use crate::server::{
@@ -105,8 +105,9 @@ impl Topology {
 }
 
 impl ServiceInfo for Topology {
-    const RECV_QUEUE: &'static CStr = c_str!("tipc_topsrv_rcv");
-    const SEND_QUEUE: &'static CStr = c_str!("tipc_topsrv_send");
+    // Upstream's names; each work item run copies its queue's name.
+    const RECV_QUEUE: &'static CStr = c_str!("tipc_rcv");
+    const SEND_QUEUE: &'static CStr = c_str!("tipc_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = SUBSCR_LEN;
     const NAME: &'static str = "topology";
@@ -139,16 +140,16 @@ impl Service for Topology {
     }
 
     fn payload(out: &Event) -> &[u8] {
-        &out.bytes
+        event_bytes(&out.words)
     }
 
     fn take_local(conn: &Conn<Self>) -> Option<Event> {
-        let bytes = conn.state().feed.lock().as_mut()?.next_event()?;
-        Some(Event { bytes, ends: None })
+        let words = conn.state().feed.lock().as_mut()?.next_event()?;
+        Some(Event { words, ends: None })
     }
 
     fn deliver_local(server: &ConnServer<Self>, out: &Event) {
-        if !deliver_kernel_event(server.net(), &out.bytes) {
+        if !deliver_kernel_event(server.net(), &out.words) {
             server.service().kernel_events_lost.inc();
         }
     }

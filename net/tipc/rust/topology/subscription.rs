@@ -6,7 +6,7 @@ use super::feed::Feed;
 use super::state::Topology;
 use super::wire::{bounds, write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT};
 use crate::boundary::{
-    tipc::{Report, EVENT_LEN},
+    tipc::{EventWords, Report},
     watch::WatchList,
 };
 use crate::server::{
@@ -22,20 +22,11 @@ use kernel::{
 };
 
 /// An event on its way to the subscriber.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct Event {
-    pub(crate) bytes: [u8; EVENT_LEN],
+    pub(crate) words: EventWords,
     /// The subscription this event ends (a timeout), removed once it is sent.
     pub(crate) ends: Option<u64>,
-}
-
-impl Default for Event {
-    fn default() -> Self {
-        Self {
-            bytes: [0; EVENT_LEN],
-            ends: None,
-        }
-    }
 }
 
 // A queue chunk of events is one page (server/outqueue.rs).
@@ -154,7 +145,7 @@ impl Subscription {
             limit,
             || !self.expired.load(Ordering::Relaxed),
             |ev: &mut Event| {
-                write_event(&mut ev.bytes, &self.raw, self.swap, words);
+                write_event(&mut ev.words, &self.raw, self.swap, words);
                 ev.ends = None;
             },
         );
@@ -170,7 +161,7 @@ impl Subscription {
             || !self.expired.swap(true, Ordering::Relaxed),
             |ev: &mut Event| {
                 let words = [TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0];
-                write_event(&mut ev.bytes, &self.raw, self.swap, words);
+                write_event(&mut ev.words, &self.raw, self.swap, words);
                 ev.ends = Some(self.id);
             },
         );

@@ -7,7 +7,7 @@
 //! filter bits set (upstream's `tipc_sub_read()`). Events go back in the
 //! same order.
 
-use crate::boundary::tipc::{ServiceRange, EVENT_LEN};
+use crate::boundary::tipc::{EventWords, ServiceRange, EVENT_LEN};
 use core::mem::{offset_of, size_of};
 use kernel::uapi::{self, tipc_event, tipc_service_range, tipc_socket_addr, tipc_subscr};
 
@@ -112,8 +112,8 @@ impl Request {
 
     /// An event for this subscription, in the subscriber's byte order
     /// (`words` as for [`write_event`]).
-    pub(crate) fn event(&self, words: [u32; 5]) -> [u8; EVENT_LEN] {
-        let mut e = [0u8; EVENT_LEN];
+    pub(crate) fn event(&self, words: [u32; 5]) -> EventWords {
+        let mut e = EventWords::default();
         write_event(&mut e, &self.raw, self.swap, words);
         e
     }
@@ -127,25 +127,19 @@ pub(crate) fn bounds(raw: &[u8; SUBSCR_LEN], swap: bool) -> (u32, u32) {
 
 /// Writes every byte of a `struct tipc_event`: `words` (event, found
 /// lower and upper, port, node) in the subscriber's order, then `raw`.
-pub(crate) fn write_event(
-    e: &mut [u8; EVENT_LEN],
-    raw: &[u8; SUBSCR_LEN],
-    swap: bool,
-    words: [u32; 5],
-) {
-    const SUB: usize = offset_of!(tipc_event, s);
+pub(crate) fn write_event(e: &mut EventWords, raw: &[u8; SUBSCR_LEN], swap: bool, words: [u32; 5]) {
     const PORT: usize = offset_of!(tipc_event, port);
-    const AT: [usize; 5] = [
-        offset_of!(tipc_event, event),
-        offset_of!(tipc_event, found_lower),
-        offset_of!(tipc_event, found_upper),
-        PORT + offset_of!(tipc_socket_addr, ref_),
-        PORT + offset_of!(tipc_socket_addr, node),
-    ];
-    // The words and the request cover the whole event.
-    const _: () = assert!(SUB == 20 && SUB + SUBSCR_LEN == EVENT_LEN);
-    for (at, v) in AT.into_iter().zip(words) {
-        e[at..at + 4].copy_from_slice(&order(v, swap).to_ne_bytes());
-    }
-    e[SUB..SUB + SUBSCR_LEN].copy_from_slice(raw);
+    // The five words, then the request, cover the whole event.
+    const _: () = assert!(
+        offset_of!(tipc_event, found_lower) == 4
+            && offset_of!(tipc_event, found_upper) == 8
+            && PORT + offset_of!(tipc_socket_addr, ref_) == 12
+            && PORT + offset_of!(tipc_socket_addr, node) == 16
+            && offset_of!(tipc_event, s) == 20
+            && 20 + SUBSCR_LEN == EVENT_LEN
+    );
+    // Word stores: byte copies are a `memcpy` call each at `-Os`.
+    let [a, b, c, d, f] = words.map(|v| order(v, swap));
+    let w = |i: usize| word(raw, i);
+    *e = [a, b, c, d, f, w(0), w(4), w(8), w(12), w(16), w(20), w(24)];
 }
