@@ -132,25 +132,20 @@ impl Stats {
         prefix: &str,
         open: &ConnCounters,
     ) -> fmt::Result {
-        write_lines(
-            w,
-            prefix,
-            &[
-                ("connections", self.conns_open.get()),
-                ("connections_opened", self.conns_opened.get()),
-                ("queued", self.queued.get() + open.queued),
-                ("sent", self.sent.get() + open.sent),
-                ("discarded_on_close", self.discarded.get()),
-                ("after_close", self.after_close.get()),
-                (
-                    "queue_high_water",
-                    self.queue_high_water.get().max(open.high_water),
-                ),
-                ("closed_overflow", self.closed_overflow.get()),
-                ("closed_no_memory", self.closed_no_memory.get()),
-                ("rejected", self.rejected.get()),
-            ],
-        )
+        let high_water = self.queue_high_water.get().max(open.high_water);
+        let lines = [
+            ("connections", self.conns_open.get()),
+            ("connections_opened", self.conns_opened.get()),
+            ("queued", self.queued.get() + open.queued),
+            ("sent", self.sent.get() + open.sent),
+            ("discarded_on_close", self.discarded.get()),
+            ("after_close", self.after_close.get()),
+            ("queue_high_water", high_water),
+            ("closed_overflow", self.closed_overflow.get()),
+            ("closed_no_memory", self.closed_no_memory.get()),
+            ("rejected", self.rejected.get()),
+        ];
+        write_lines(w, prefix, &lines)
     }
 }
 
@@ -191,13 +186,10 @@ impl Drop for Live {
 
 /// Writes the `live.*` lines.
 pub(crate) fn write_live(w: &mut impl Write) -> fmt::Result {
-    write_lines(
-        w,
-        "live",
-        &[
-            ("servers", LIVE_SERVERS.get()),
-            ("connections", LIVE_CONNECTIONS.get()),
-            ("subscriptions", LIVE_SUBSCRIPTIONS.get()),
-        ],
-    )
+    let lines = [
+        ("servers", LIVE_SERVERS.get()),
+        ("connections", LIVE_CONNECTIONS.get()),
+        ("subscriptions", LIVE_SUBSCRIPTIONS.get()),
+    ];
+    write_lines(w, "live", &lines)
 }
