@@ -102,8 +102,10 @@ pub(crate) fn make_replies_droppable(sock: &Socket) -> Result {
     to_result(unsafe { bindings::tipc_rs_sock_set_droppable(sock.as_ptr()) })
 }
 
-/// The most messages one [`send_batch`] call takes.
+/// The most messages one [`send_batch`] call takes (at least one: the
+/// server's send work relies on it).
 pub(crate) const SEND_BATCH: usize = 64;
+const _: () = assert!(SEND_BATCH > 0);
 
 /// Sends up to [`SEND_BATCH`] of `msgs` in order, each its own message, on
 /// the connected TIPC `SOCK_SEQPACKET` socket `sock`, under one socket lock
@@ -155,8 +157,8 @@ const _: () = assert!(EVENT_LEN % 4 == 0);
 /// The bytes of event `e`.
 pub(crate) fn event_bytes(e: &EventWords) -> &[u8; EVENT_LEN] {
     // SAFETY: Same size; `[u32; N]` has no padding, any bytes are valid `u8`s and `u8` needs
-    // no alignment.
-    unsafe { &*e.as_ptr().cast() }
+    // no alignment; the borrow of `e` bounds the result's.
+    unsafe { &*core::ptr::from_ref(e).cast::<[u8; EVENT_LEN]>() }
 }
 
 /// Delivers topology event `evt` to a kernel subscriber (group messaging);

@@ -30,16 +30,22 @@ pub(crate) struct ServerBase {
     /// The listener, or the one socket of a connectionless server.
     #[pin]
     sock: Mutex<Option<Socket>>,
+    /// The receive work's buffer (the receive queue is ordered: one at a
+    /// time), allocated at start so that a receive never waits for memory.
+    #[pin]
+    pub(crate) recv_buf: Mutex<KVec<u8>>,
 }
 
 impl ServerBase {
     /// Creates the ordered workqueues `recv` and `send`, without upstream's
     /// `WQ_MEM_RECLAIM`: the server frees no memory (and a rescuer thread
-    /// per queue would make four per namespace).
+    /// per queue would make four per namespace); and a receive buffer of
+    /// `recv_len` bytes.
     pub(crate) fn new<'a>(
         net: TipcNet,
         recv: &'a CStr,
         send: &'a CStr,
+        recv_len: usize,
     ) -> impl PinInit<Self, Error> + 'a {
         try_pin_init!(Self {
             net,
@@ -48,6 +54,10 @@ impl ServerBase {
             stopping: AtomicBool::new(false),
             _live: Live::new(&LIVE_SERVERS),
             sock <- new_mutex!(None, "tipc_server_sock"),
+            recv_buf <- new_mutex!(
+                KVec::from_elem(0u8, recv_len, GFP_KERNEL)?,
+                "tipc_server_recv_buf"
+            ),
         }? Error)
     }
 

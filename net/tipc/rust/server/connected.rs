@@ -101,7 +101,7 @@ impl<S: Service> ConnServer<S> {
         let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
-                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
+                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE, S::MAX_REQUEST),
                 service,
                 stats: Stats::default(),
                 table <- new_mutex!(
@@ -477,10 +477,7 @@ impl<S: Service> Conn<S> {
             return;
         }
         let Some(sock) = &self.sock else { return };
-        // No buffer: nothing is read; the next event retries.
-        let Ok(mut buf) = KVec::from_elem(0u8, S::MAX_REQUEST, GFP_KERNEL) else {
-            return;
-        };
+        let mut buf = self.server.base.recv_buf.lock();
         for _ in 0..RECV_BUDGET {
             match sock.recv(&mut buf) {
                 Ok(Received::Data(n)) => {
@@ -548,6 +545,7 @@ impl<S: Service> Conn<S> {
                     o.sending = false;
                     return;
                 }
+                // At least one: the queue is not empty, `limit` at least 1.
                 o.queue.copy_front(buf.get_mut(..limit).unwrap_or(&mut []))
             };
             let msgs = buf.get(..taken).unwrap_or(&[]);

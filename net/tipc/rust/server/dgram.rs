@@ -81,7 +81,8 @@ impl<S: DgramService> DgramServer<S> {
     pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
         let server = Arc::pin_init(
             try_pin_init!(Self {
-                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE),
+                // One byte more than a request may have: a longer one shows as too long.
+                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE, S::MAX_REQUEST + 1),
                 service,
                 stats: DgramStats::default(),
                 write_space: AtomicBool::new(false),
@@ -113,10 +114,7 @@ impl<S: DgramService> DgramServer<S> {
     }
 
     fn receive(this: &Arc<Self>) {
-        // One byte more than a request may have: a longer one shows as too long.
-        let Ok(mut buf) = KVec::from_elem(0u8, S::MAX_REQUEST + 1, GFP_KERNEL) else {
-            return;
-        };
+        let mut buf = this.base.recv_buf.lock();
         for _ in 0..BUDGET {
             if this.base.is_stopping() {
                 return;

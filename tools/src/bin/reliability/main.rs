@@ -794,7 +794,7 @@ fn stalled_and_slow_subscribers() -> CaseResult {
         // No connection from before (the scenario before may have just
         // dropped its last client): one closing during the run would move
         // the connection count below the baseline, and the counters.
-        quiescent()?;
+        let live = quiescent()?;
         let base = stats()?;
         let delta = |name: &str| -> Result<u64, String> {
             Ok(stat(name)? - base.get(name).copied().unwrap_or(0))
@@ -862,7 +862,7 @@ fn stalled_and_slow_subscribers() -> CaseResult {
         if q != sent + disc {
             return Err(format!("queued {q} != sent {sent} + discarded {disc}"));
         }
-        Ok(())
+        settle(live)
     })?;
     still_serving()
 }
