@@ -165,7 +165,7 @@ pub(crate) fn event_bytes(e: &EventWords) -> &[u8; EVENT_LEN] {
 /// `false` if no message could be allocated for it.
 pub(crate) fn deliver_kernel_event(net: TipcNet, evt: &EventWords) -> bool {
     // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `evt` is readable for the size
-    // of a `struct tipc_event`, which `glue.c` only reads (byte copies).
+    // of a `struct tipc_event` and 4-byte aligned as one, and `glue.c` only reads it.
     unsafe { bindings::tipc_rs_kern_evt(net.ns().as_ptr(), evt.as_ptr().cast()) }
 }
 
