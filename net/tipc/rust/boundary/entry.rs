@@ -215,9 +215,9 @@ macro_rules! export_entry_points {
         #[allow(unsafe_code)]
         const _: () = {
             use core::ffi::{c_int, c_void};
-            use kernel::{bindings as c, ffi::c_char};
+            use kernel::bindings as c;
             #[cfg(tipc_server_kunit)]
-            use $crate::boundary::kunit;
+            use {$crate::boundary::kunit, kernel::ffi::c_char};
             use $crate::boundary::{entry as e, tipc::Report, watch};
 
             // SAFETY: `$watcher` is the one type whose callbacks are exported below.
