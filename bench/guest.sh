@@ -42,6 +42,8 @@ run_pass() {
 
 # Timings need a fine clock: a guest that fell back to jiffies is reported.
 echo "@@BENCH-CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# The wall-clock figure is an SMP one only if the guest brought both vCPUs up.
+echo "@@BENCH-CPUS $(grep -c ^processor /proc/cpuinfo)"
 start=$(cut -d' ' -f1 /proc/uptime)
 r=1
 while [ $r -le "$ROUNDS" ]; do

@@ -27,12 +27,12 @@ STALLED_BOUND_KB = 8 * 1024
 
 def parse(log):
     """{metric: {variant: {round: value}}}, {workload: [seconds]}, guest
-    seconds, guest clocksource."""
+    seconds, guest clocksource, CPUs online in the guest."""
     data = defaultdict(lambda: defaultdict(dict))
     times = defaultdict(list)
-    guest = clock = None
+    guest = clock = cpus = None
     if not log or not os.path.exists(log):
-        return data, times, guest, clock
+        return data, times, guest, clock, cpus
     for line in open(log, errors="replace"):
         m = re.match(r"^@@BENCH (\S+) (\d+) (\S+) (\S+)", line)
         if m:
@@ -46,7 +46,10 @@ def parse(log):
         m = re.match(r"^@@BENCH-CLOCKSOURCE (\S+)", line)
         if m:
             clock = m.group(1)
-    return data, times, guest, clock
+        m = re.match(r"^@@BENCH-CPUS (\d+)", line)
+        if m:
+            cpus = int(m.group(1))
+    return data, times, guest, clock, cpus
 
 
 def natural(s):
@@ -62,7 +65,7 @@ class Mode:
     """The figures of one guest run."""
 
     def __init__(self, log):
-        self.data, self.times, self.guest, self.clock = parse(log)
+        self.data, self.times, self.guest, self.clock, self.cpus = parse(log)
 
     def values(self, metric, variant):
         return list(self.data.get(metric, {}).get(variant, {}).values())
@@ -159,18 +162,22 @@ def main():
     lines = [
         "# Benchmarks: Rust topology server against upstream's C server",
         "",
-        f"Run {datetime.date.today()} on Linux {kver}, {cfg_text}, in QEMU TCG with 2 vCPUs, "
+        f"Run {datetime.date.today()} on Linux {kver}, {cfg_text}, in QEMU TCG, "
         f"host {platform.node()} ({cpu}, {subprocess.getoutput('nproc')} cores)"
         + (f"; `make bench` took {int(took) // 60} min {int(took) % 60} s" if took else "")
         + ".",
         "",
         "Method (bench/analysis.md):",
         "",
-        f"- **Primary: instruction-counted** (`-icount shift=0,sleep=off`, vCPUs run one at a "
-        f"time, guest time counts executed instructions, so host load drops out): {rounds} "
+        f"- **Primary: instruction-counted** (`-icount shift=0,sleep=off`, one vCPU, guest "
+        f"time counts executed instructions, so host load drops out): {rounds} "
         f"rounds, {ic.guest or '?'} s of guest time, clocksource {ic.clock}. **Secondary: wall "
         f"clock**, SMP (2 vCPUs on 2 host threads, host load included): {wrounds} rounds"
         + (f", {wall.guest} s, clocksource {wall.clock}" if wall.guest else "") + "."
+        + f" CPUs online in the guests: {ic.cpus or '?'} instruction-counted, "
+        f"{wall.cpus or '?'} wall clock."
+        + (" **The wall-clock guest had fewer than 2 CPUs: it is not an SMP figure.**"
+           if wall.guest and (wall.cpus or 0) < 2 else "")
         + (" **A guest timed with jiffies (4 ms steps): its latencies mean nothing.**"
            if "jiffies" in f"{ic.clock}{wall.clock}" else ""),
         "- Each round is one pass per build, ordered C Rust | Rust C | ... (ABBA). A pass loads "
