@@ -57,7 +57,7 @@ job() {
 guest() {
 	local role=$1
 	job "$role" >"$runs/pair-$pair-$role.sh"
-	VM_ARGS="-smp 1 -netdev socket,id=n0,$2 -device virtio-net-pci,netdev=n0,mac=$3
+	CPUS=1 VM_ARGS="-netdev socket,id=n0,$2 -device virtio-net-pci,netdev=n0,mac=$3
 		-fsdev local,id=f0,path=$shared,security_model=none
 		-device virtio-9p-pci,fsdev=f0,mount_tag=pair" \
 		"$REPO/scripts/vm-run.sh" -t "$timeout" -n "pair-$pair-$role" \

@@ -15,8 +15,8 @@ set -euo pipefail
 # Two vCPUs as two sockets: the kernels have no ACPI, so they find CPUs in
 # SeaBIOS's MP table, which lists one CPU per socket (QEMU 7.2's plain
 # "-smp 2" is one socket of two cores, and the guest came up with one CPU).
-# VM_ARGS adds QEMU options after the usual ones (later ones win, e.g.
-# -smp 1), KERNEL_ARGS kernel parameters, as scripts/pair-run.sh does.
+# VM_ARGS adds QEMU options after the usual ones (later ones win),
+# KERNEL_ARGS kernel parameters, as scripts/pair-run.sh does.
 timeout=1800
 name=
 while getopts t:n: o; do
@@ -36,14 +36,19 @@ install -m755 "$job" "$run/job/job.sh"
 (cd "$run/job" && echo job.sh | cpio -o -H newc --quiet) | gzip -1 >"$run/job.cpio.gz"
 cat "$BUILD_DIR/initramfs-$KERNEL.cpio.gz" "$run/job.cpio.gz" >"$run/initrd"
 
-accel=(-accel tcg,thread=multi -smp 2,sockets=2)
-# One vCPU when counting instructions: two, run in turn by one thread,
-# made the benchmark's guest crawl (1.5 s of guest time in 4 min).
-[ "${ICOUNT:-0}" = 1 ] && accel=(-accel tcg,thread=single -icount shift=0,sleep=off -smp 1)
+# CPUS vCPUs (default 2; 1 when counting instructions: two, run in turn
+# by one thread, made the benchmark's guest crawl, 1.5 s of guest time in
+# 4 min), one per socket.
+accel=(-accel tcg,thread=multi)
+cpus=${CPUS:-2}
+if [ "${ICOUNT:-0}" = 1 ]; then
+	accel=(-accel tcg,thread=single -icount shift=0,sleep=off)
+	cpus=1
+fi
 echo "vm: booting the $KERNEL kernel ($(cat "$BUILD_DIR/kernel-version")), job $job, logs in $run"
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-machine pc "${accel[@]}" -m 2048 \
+	-machine pc "${accel[@]}" -smp "$cpus,sockets=$cpus" -m 2048 \
 	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$run/initrd" \
 	-append "console=ttyS0 panic=-1 rdinit=/init tsc=reliable${KERNEL_ARGS:+ $KERNEL_ARGS}" \
 	-display none -monitor none -no-reboot -nodefaults \

@@ -170,14 +170,19 @@ fn no_namespace_going() -> CaseResult {
     }
 }
 
-/// The live objects once no client is connected and no subscription is
-/// left: the baseline a scenario starts from. (The scenario before may
-/// have just dropped its last client, whose connection closes a moment
-/// later.)
+/// The live objects once no client is connected, no subscription is left
+/// and no namespace is being torn down: the baseline a scenario starts
+/// from. (The scenario before may have just dropped its last client, whose
+/// connection closes a moment later, or deleted its namespace, whose
+/// servers stop a moment later.)
 fn quiescent() -> Result<Live, String> {
-    wait_for("no connection and no subscription left", || {
+    wait_for("no connection, subscription or namespace going", || {
         let l = live()?;
-        Ok(l.connections == 0 && l.subscriptions == 0)
+        Ok(
+            l.connections == 0
+                && l.subscriptions == 0
+                && l.servers == 2 * held_namespaces()? as u64,
+        )
     })?;
     live()
 }
