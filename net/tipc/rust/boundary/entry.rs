@@ -216,9 +216,9 @@ macro_rules! export_entry_points {
         const _: () = {
             use core::ffi::{c_int, c_void};
             use kernel::bindings as c;
-            #[cfg(tipc_server_kunit)]
-            use {$crate::boundary::kunit, kernel::ffi::c_char};
             use $crate::boundary::{entry as e, tipc::Report, watch};
+            #[cfg(tipc_server_kunit)]
+            use {kernel::ffi::c_char, $crate::boundary::kunit};
 
             // SAFETY: `$watcher` is the one type whose callbacks are exported below.
             unsafe impl watch::Watcher for $watcher {
