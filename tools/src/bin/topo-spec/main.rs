@@ -42,7 +42,11 @@ fn expect_quiet(c: &TopologyClient) -> CaseResult {
 }
 
 fn expect_closed(c: &TopologyClient) -> CaseResult {
-    match io(c.next(EVENT_MS), "recv")? {
+    expect_closed_within(c, EVENT_MS)
+}
+
+fn expect_closed_within(c: &TopologyClient, ms: i32) -> CaseResult {
+    match io(c.next(ms), "recv")? {
         Recv::Closed => Ok(()),
         other => Err(format!("expected the server to close, got {other:?}")),
     }
@@ -619,7 +623,9 @@ fn subscription_cap_per_namespace() -> CaseResult {
         c.subscribe(&Subscr::new(1025, MAX, MAX, TIPC_SUB_PORTS)),
         "subscribe",
     )?;
-    expect_closed(&c)?;
+    // Upstream's server deletes all 65535 subscriptions before it shuts
+    // the socket down: on a loaded two-CPU debug guest that took over 10 s.
+    expect_closed_within(&c, 120_000)?;
     let c2 = connect()?;
     subscribe(&c2, &Subscr::new(1025, 0, 0, TIPC_SUB_PORTS))?;
     let (_a, id) = bound(1025, 0, 0)?;
