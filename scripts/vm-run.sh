@@ -12,9 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-# Two vCPUs as two sockets: the kernels have no ACPI, so they find CPUs in
-# SeaBIOS's MP table, which lists one CPU per socket (QEMU 7.2's plain
-# "-smp 2" is one socket of two cores, and the guest came up with one CPU).
 # VM_ARGS adds QEMU options after the usual ones (later ones win),
 # KERNEL_ARGS kernel parameters, as scripts/pair-run.sh does.
 timeout=1800
@@ -38,7 +35,9 @@ cat "$BUILD_DIR/initramfs-$KERNEL.cpio.gz" "$run/job.cpio.gz" >"$run/initrd"
 
 # CPUS vCPUs (default 2; 1 when counting instructions: two, run in turn
 # by one thread, made the benchmark's guest crawl, 1.5 s of guest time in
-# 4 min), one per socket.
+# 4 min), one per socket: the kernels have no ACPI and find CPUs in
+# SeaBIOS's MP table, which lists one CPU per socket (QEMU 7.2's plain
+# "-smp 2" is one socket of two cores, and the guest came up with one CPU).
 accel=(-accel tcg,thread=multi)
 cpus=${CPUS:-2}
 if [ "${ICOUNT:-0}" = 1 ]; then
