@@ -4,6 +4,7 @@
  * into tipc.ko internals that the Rust side needs, and the entry points
  * through which tipc.ko's C code reaches the Rust server.
  */
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/rtnetlink.h>
@@ -11,6 +12,7 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <uapi/linux/sched/types.h>
 
 #include "../core.h"
 #include "../addr.h"
@@ -52,6 +54,7 @@ u32 tipc_rs_reply_queue_limit(void)
 struct tipc_rs_net {
 	struct net *net;
 	const void *servers;
+	struct kthread_worker *recv_worker;
 	int remote_management;
 	struct ctl_table_header *sysctl;
 };
@@ -378,6 +381,96 @@ static void tipc_rs_unlink(struct net *net)
 	rtnl_unlock();
 }
 
+/*
+ * The servers' receive work (accepting, reading and handling requests)
+ * runs on kthread workers shared by every namespace, so a namespace adds
+ * no thread: one per CPU online when the first namespace starts, each
+ * namespace given one in turn. Their threads are SCHED_BATCH: a request
+ * wakes its worker without preempting the client that sent it, which
+ * keeps the CPU until it blocks or its slice ends; the worker then handles
+ * every request queued meanwhile in one run. A workqueue's worker
+ * preempted the client every few requests (bench/analysis.md). Sending
+ * events stays on a workqueue.
+ */
+static DEFINE_MUTEX(tipc_rs_workers_lock);
+static struct kthread_worker **tipc_rs_workers;
+static unsigned int tipc_rs_nr_workers;
+static unsigned int tipc_rs_workers_users;
+static unsigned int tipc_rs_next_worker;
+
+static void tipc_rs_workers_destroy(void)
+{
+	while (tipc_rs_nr_workers)
+		kthread_destroy_worker(tipc_rs_workers[--tipc_rs_nr_workers]);
+	kfree(tipc_rs_workers);
+	tipc_rs_workers = NULL;
+}
+
+static int tipc_rs_workers_create(void)
+{
+	struct sched_attr batch = {
+		.size = sizeof(batch),
+		.sched_policy = SCHED_BATCH,
+	};
+	unsigned int n = num_online_cpus();
+	struct kthread_worker *w;
+	int rc;
+
+	tipc_rs_workers = kcalloc(n, sizeof(*tipc_rs_workers), GFP_KERNEL);
+	if (!tipc_rs_workers)
+		return -ENOMEM;
+	while (tipc_rs_nr_workers < n) {
+		w = kthread_create_worker(0, "tipc_rs_rcv/%u",
+					  tipc_rs_nr_workers);
+		if (IS_ERR(w)) {
+			tipc_rs_workers_destroy();
+			return PTR_ERR(w);
+		}
+		tipc_rs_workers[tipc_rs_nr_workers++] = w;
+		rc = sched_setattr_nocheck(w->task, &batch);
+		if (rc) {
+			tipc_rs_workers_destroy();
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Takes a reference on the workers for @rs's namespace and gives it one. */
+static int tipc_rs_workers_get(struct tipc_rs_net *rs)
+{
+	int rc = 0;
+
+	mutex_lock(&tipc_rs_workers_lock);
+	if (!tipc_rs_workers_users)
+		rc = tipc_rs_workers_create();
+	if (!rc) {
+		tipc_rs_workers_users++;
+		rs->recv_worker = tipc_rs_workers[tipc_rs_next_worker++ %
+						  tipc_rs_nr_workers];
+	}
+	mutex_unlock(&tipc_rs_workers_lock);
+	return rc;
+}
+
+/* Runs what is queued, then stops the workers with their last user. */
+static void tipc_rs_workers_put(void)
+{
+	mutex_lock(&tipc_rs_workers_lock);
+	if (!--tipc_rs_workers_users)
+		tipc_rs_workers_destroy();
+	mutex_unlock(&tipc_rs_workers_lock);
+}
+
+/*
+ * The receive worker of @net's servers: valid from before they start until
+ * after the pernet exit has stopped them.
+ */
+struct kthread_worker *tipc_rs_recv_worker(struct net *net)
+{
+	return rs_net(net)->recv_worker;
+}
+
 /* Pernet hooks of the server, registered by core.c. */
 int __net_init tipc_topsrv_init_net(struct net *net)
 {
@@ -390,9 +483,12 @@ int __net_init tipc_topsrv_init_net(struct net *net)
 	rs->net = net;
 	rs->remote_management = 1;
 	tipc_net(net)->topsrv = (struct tipc_topsrv *)rs;
-	rc = tipc_rs_sysctl_init(rs);
+	rc = tipc_rs_workers_get(rs);
 	if (rc)
 		goto free;
+	rc = tipc_rs_sysctl_init(rs);
+	if (rc)
+		goto workers;
 	rc = tipc_rs_net_init(net, &servers);
 	if (rc)
 		goto sysctl;
@@ -408,10 +504,13 @@ servers:
 	tipc_rs_unlink(net);
 	tipc_rs_net_exit(servers);
 	tipc_rs_sysctl_exit(rs);
+	tipc_rs_workers_put();
 	kfree(rs);
 	return rc;
 sysctl:
 	tipc_rs_sysctl_exit(rs);
+workers:
+	tipc_rs_workers_put();
 free:
 	tipc_rs_unlink(net);
 	kfree(rs);
@@ -427,6 +526,7 @@ void __net_exit tipc_topsrv_exit_net(struct net *net)
 	tipc_rs_unlink(net);
 	tipc_rs_net_exit(rs->servers);
 	tipc_rs_sysctl_exit(rs);
+	tipc_rs_workers_put();
 	kfree(rs);
 	/* Until tipc_exit_net() stops them, bearers may still finalize. */
 	tipc_rs_fault(net, TIPC_RS_FAULT_EXIT_AFTER_STOP);

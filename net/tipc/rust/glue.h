@@ -24,6 +24,7 @@ struct socket;
 struct kvec;
 struct seq_file;
 struct tipc_event;
+struct kthread_worker;
 
 /*
  * What the server needs and uapi/linux/tipc.h does not define: tipc.ko's
@@ -70,6 +71,7 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 			 int scope, int importance);
 bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
 const void *tipc_rs_net_servers(struct net *net);
+struct kthread_worker *tipc_rs_recv_worker(struct net *net);
 u32 tipc_rs_queue_limit(void);
 u32 tipc_rs_reply_queue_limit(void);
 u32 tipc_rs_own_addr(struct net *net);

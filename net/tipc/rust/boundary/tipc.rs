@@ -13,6 +13,7 @@ use kernel::{
     },
     prelude::*,
     uapi,
+    workqueue::kthread::Worker,
 };
 
 /// A name table change that passed a subscription's filter (`glue.h`).
@@ -55,6 +56,37 @@ impl TipcNet {
     /// The namespace.
     pub(crate) fn ns(self) -> NetNs {
         self.0
+    }
+}
+
+/// The worker that runs the receive work of a namespace's servers: one of
+/// the `SCHED_BATCH` kthread workers that `glue.c` shares between namespaces.
+///
+/// # Invariants
+///
+/// `0` is a kthread worker that stays valid as long as the servers' part of
+/// TIPC's state of the namespace it was taken from (`glue.c` lets it go in
+/// the pernet exit, after the servers stopped): as long as a [`TipcNet`].
+pub(crate) struct RecvWorker(*mut bindings::kthread_worker);
+
+// SAFETY: The C kthread worker API may be used from any thread.
+unsafe impl Send for RecvWorker {}
+// SAFETY: The C kthread worker API may be used from any thread concurrently.
+unsafe impl Sync for RecvWorker {}
+
+impl RecvWorker {
+    /// The receive worker of `net`'s servers.
+    pub(crate) fn of(net: TipcNet) -> Self {
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `glue.c` gave the namespace
+        // its worker before it starts the servers.
+        let worker = unsafe { bindings::tipc_rs_recv_worker(net.ns().as_ptr()) };
+        // INVARIANT: `glue.c` keeps it until the namespace's servers stopped.
+        Self(worker)
+    }
+
+    pub(crate) fn get(&self) -> &Worker {
+        // SAFETY: Valid while `self` is (type invariant).
+        unsafe { Worker::from_raw(self.0) }
     }
 }
 

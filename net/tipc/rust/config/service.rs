@@ -120,7 +120,6 @@ impl Config {
 }
 
 impl ServiceInfo for Config {
-    const RECV_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_send");
     const SOCK_TYPE: SockType = SockType::Rdm;
     const MAX_REQUEST: usize = MAX_REQUEST;

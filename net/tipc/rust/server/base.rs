@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! What every server has, whatever its mode: its namespace, its socket,
-//! its two dedicated workqueues, and whether it is stopping.
+//! its receive worker and send workqueue, and whether it is stopping.
 
 use super::stats::{Live, LIVE_SERVERS};
-use crate::boundary::tipc::{fault_point, server_socket, Point, TipcNet};
-use core::sync::atomic::{AtomicBool, Ordering};
+use crate::boundary::tipc::{fault_point, server_socket, Point, RecvWorker, TipcNet};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::{
     net::socket::{SockType, Socket, SocketEvents},
     new_mutex,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{OwnedQueue, QueueFlags, RawWorkItem},
+    workqueue::{
+        kthread::{HasWork, WorkItem},
+        OwnedQueue, QueueFlags, RawWorkItem,
+    },
 };
 
-/// Id of the work items that run on the receive queue.
-pub(crate) const RECV: u64 = 1;
 /// Id of the work items that run on the send queue.
 pub(crate) const SEND: u64 = 2;
 
@@ -23,33 +24,37 @@ pub(crate) const SEND: u64 = 2;
 #[pin_data]
 pub(crate) struct ServerBase {
     net: TipcNet,
-    recv_queue: OwnedQueue,
+    recv_worker: RecvWorker,
+    /// This server's receive work items queued or running on the shared
+    /// worker: [`ServerBase::drain`] waits for them, not for other servers'.
+    recv_pending: AtomicUsize,
     send_queue: OwnedQueue,
     stopping: AtomicBool,
     _live: Live,
     /// The listener, or the one socket of a connectionless server.
     #[pin]
     sock: Mutex<Option<Socket>>,
-    /// The receive work's buffer (the receive queue is ordered: one at a
+    /// The receive work's buffer (the receive worker runs one at a
     /// time), allocated at start so that a receive never waits for memory.
     #[pin]
     pub(crate) recv_buf: Mutex<KVec<u8>>,
 }
 
 impl ServerBase {
-    /// Creates the ordered workqueues `recv` and `send`, without upstream's
+    /// Takes the namespace's receive worker (`glue.c`: shared, `SCHED_BATCH`)
+    /// and creates the ordered send workqueue `send`, without upstream's
     /// `WQ_MEM_RECLAIM`: the server frees no memory (and a rescuer thread
-    /// per queue would make four per namespace); and a receive buffer of
+    /// per queue would add threads per namespace); and a receive buffer of
     /// `recv_len` bytes.
     pub(crate) fn new<'a>(
         net: TipcNet,
-        recv: &'a CStr,
         send: &'a CStr,
         recv_len: usize,
     ) -> impl PinInit<Self, Error> + 'a {
         try_pin_init!(Self {
             net,
-            recv_queue: OwnedQueue::new_ordered(recv, QueueFlags::NONE)?,
+            recv_worker: RecvWorker::of(*net),
+            recv_pending: AtomicUsize::new(0),
             send_queue: OwnedQueue::new_ordered(send, QueueFlags::NONE)?,
             stopping: AtomicBool::new(false),
             _live: Live::new(&LIVE_SERVERS),
@@ -97,13 +102,21 @@ impl ServerBase {
         drop(sock);
     }
 
-    /// Queues `this`'s receive work (`RECV`); one already queued will see
-    /// what this one would have.
-    pub(crate) fn kick_recv<T: 'static>(&self, this: ArcBorrow<'_, T>)
+    /// Queues `this`'s receive work; one already queued will see what this
+    /// one would have. Its run ends with [`ServerBase::recv_done`].
+    pub(crate) fn kick_recv<T>(&self, this: ArcBorrow<'_, T>)
     where
-        Arc<T>: RawWorkItem<RECV> + Send,
+        T: WorkItem + HasWork<T> + Send + Sync,
     {
-        let _ = self.recv_queue.enqueue::<Arc<T>, RECV>(this.into());
+        self.recv_pending.fetch_add(1, Ordering::Relaxed);
+        if self.recv_worker.get().enqueue(this.into()).is_err() {
+            self.recv_pending.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Ends a run of receive work that [`ServerBase::kick_recv`] queued.
+    pub(crate) fn recv_done(&self) {
+        self.recv_pending.fetch_sub(1, Ordering::Release);
     }
 
     /// Queues `this`'s send work (`SEND`), as [`ServerBase::kick_recv`].
@@ -126,15 +139,22 @@ impl ServerBase {
 
     /// Waits for the receive work queued so far.
     pub(crate) fn flush_recv(&self) {
-        self.recv_queue.flush();
+        self.recv_worker.get().flush();
     }
 
-    /// Waits until neither queue has work, even work that queues itself
-    /// again: a flush misses it, and the last reference could then go on
-    /// the server's own worker. Callers stop every other source first;
-    /// receive work may queue send work, so it drains first.
+    /// Waits until this server has no receive or send work queued or
+    /// running, even work that queues itself again: a flush misses it, and
+    /// the last reference could then go on the server's own send worker.
+    /// Callers stop every other source first; receive work may queue send
+    /// work, so it drains first.
     pub(crate) fn drain(&self) {
-        self.recv_queue.drain();
+        // The worker is shared: flush until none of this server's is left.
+        loop {
+            self.recv_worker.get().flush();
+            if self.recv_pending.load(Ordering::Acquire) == 0 {
+                break;
+            }
+        }
         self.send_queue.drain();
     }
 }

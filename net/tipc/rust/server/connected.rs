@@ -3,7 +3,7 @@
 //! A connection-oriented service, its server in one namespace, and the
 //! server's connections: three types that refer to each other.
 
-use super::base::{ServerBase, RECV, SEND};
+use super::base::{ServerBase, SEND};
 use super::outqueue::{OutQueue, PushError};
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
@@ -22,11 +22,11 @@ use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{Arc, ArcBorrow, Mutex, SpinLockBh},
-    workqueue::{Work, WorkItem},
+    workqueue::{kthread, Work, WorkItem},
 };
 
 /// A service run by [`ConnServer`]. Its handlers run in process context,
-/// on the server's workqueues unless noted.
+/// on the server's receive worker or send workqueue unless noted.
 pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
@@ -87,11 +87,11 @@ pub(crate) struct ConnServer<S: Service> {
     #[pin]
     send_buf: Mutex<KVec<S::Out>>,
     #[pin]
-    accept_work: Work<ConnServer<S>, RECV>,
+    accept_work: kthread::Work<ConnServer<S>>,
 }
 
-impl_has_work! {
-    impl{S: Service} HasWork<ConnServer<S>, RECV> for ConnServer<S> { self.accept_work }
+kthread::impl_has_kthread_work! {
+    impl{S: Service} HasWork<ConnServer<S>> for ConnServer<S> { self.accept_work }
 }
 
 impl<S: Service> ConnServer<S> {
@@ -101,7 +101,7 @@ impl<S: Service> ConnServer<S> {
         let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
-                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE, S::MAX_REQUEST),
+                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST),
                 service,
                 stats: Stats::default(),
                 table <- new_mutex!(
@@ -109,7 +109,7 @@ impl<S: Service> ConnServer<S> {
                     "tipc_server_conns"
                 ),
                 send_buf <- new_mutex!(buf, "tipc_server_send_buf"),
-                accept_work <- new_work!("tipc_server_accept"),
+                accept_work <- kthread::Work::new(),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -172,7 +172,7 @@ impl<S: Service> ConnServer<S> {
                     "tipc_conn_out"
                 ),
                 state <- S::conn_state(),
-                recv_work <- new_work!("tipc_conn_recv"),
+                recv_work <- kthread::Work::new(),
                 send_work <- new_work!("tipc_conn_send"),
             }? Error),
             GFP_KERNEL,
@@ -237,11 +237,10 @@ impl<S: Service> ConnServer<S> {
     }
 }
 
-impl<S: Service> WorkItem<RECV> for ConnServer<S> {
-    type Pointer = Arc<Self>;
-
+impl<S: Service> kthread::WorkItem for ConnServer<S> {
     fn run(this: Arc<Self>) {
         this.accept();
+        this.base.recv_done();
     }
 }
 
@@ -302,13 +301,16 @@ pub(crate) struct Conn<S: Service> {
     #[pin]
     state: S::ConnState,
     #[pin]
-    recv_work: Work<Conn<S>, RECV>,
+    recv_work: kthread::Work<Conn<S>>,
     #[pin]
     send_work: Work<Conn<S>, SEND>,
 }
 
+kthread::impl_has_kthread_work! {
+    impl{S: Service} HasWork<Conn<S>> for Conn<S> { self.recv_work }
+}
+
 impl_has_work! {
-    impl{S: Service} HasWork<Conn<S>, RECV> for Conn<S> { self.recv_work }
     impl{S: Service} HasWork<Conn<S>, SEND> for Conn<S> { self.send_work }
 }
 
@@ -591,13 +593,12 @@ impl<S: Service> Conn<S> {
     }
 }
 
-impl<S: Service> WorkItem<RECV> for Conn<S> {
-    type Pointer = Arc<Self>;
-
+impl<S: Service> kthread::WorkItem for Conn<S> {
     fn run(this: Arc<Self>) {
         if !this.is_closed() {
             this.receive();
         }
+        this.server.base.recv_done();
     }
 }
 

@@ -7,7 +7,7 @@
 //! sends it. A request that finds no room for its reply is counted and not
 //! handled.
 
-use super::base::{ServerBase, RECV, SEND};
+use super::base::{ServerBase, SEND};
 use super::replyqueue::{Reply, ReplyQueue};
 use super::service::ServiceInfo;
 use super::stats::{counters, write_lines, TextBuf};
@@ -24,14 +24,14 @@ use kernel::{
     new_mutex, new_work,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{Work, WorkItem},
+    workqueue::{kthread, Work, WorkItem},
 };
 
 /// Requests handled, or replies sent, per run of a work item before it yields.
 const BUDGET: usize = 64;
 
 /// A connectionless service run by [`DgramServer`]: a request in, at most
-/// one reply out, handled on the server's receive workqueue.
+/// one reply out, handled on the server's receive worker.
 pub(crate) trait DgramService: ServiceInfo {
     /// Longest reply: what a request reserves on the reply queue before it
     /// is handled.
@@ -65,13 +65,16 @@ pub(crate) struct DgramServer<S: DgramService> {
     #[pin]
     replies: Mutex<ReplyQueue>,
     #[pin]
-    recv_work: Work<DgramServer<S>, RECV>,
+    recv_work: kthread::Work<DgramServer<S>>,
     #[pin]
     send_work: Work<DgramServer<S>, SEND>,
 }
 
+kthread::impl_has_kthread_work! {
+    impl{S: DgramService} HasWork<DgramServer<S>> for DgramServer<S> { self.recv_work }
+}
+
 impl_has_work! {
-    impl{S: DgramService} HasWork<DgramServer<S>, RECV> for DgramServer<S> { self.recv_work }
     impl{S: DgramService} HasWork<DgramServer<S>, SEND> for DgramServer<S> { self.send_work }
 }
 
@@ -82,12 +85,12 @@ impl<S: DgramService> DgramServer<S> {
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 // One byte more than a request may have: a longer one shows as too long.
-                base <- ServerBase::new(net, S::RECV_QUEUE, S::SEND_QUEUE, S::MAX_REQUEST + 1),
+                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST + 1),
                 service,
                 stats: DgramStats::default(),
                 write_space: AtomicBool::new(false),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
-                recv_work <- new_work!("tipc_dgram_recv"),
+                recv_work <- kthread::Work::new(),
                 send_work <- new_work!("tipc_dgram_send"),
             }? Error),
             GFP_KERNEL,
@@ -229,11 +232,10 @@ impl<S: DgramService> DgramServer<S> {
     }
 }
 
-impl<S: DgramService> WorkItem<RECV> for DgramServer<S> {
-    type Pointer = Arc<Self>;
-
+impl<S: DgramService> kthread::WorkItem for DgramServer<S> {
     fn run(this: Arc<Self>) {
         Self::receive(&this);
+        this.base.recv_done();
     }
 }
 

@@ -7,9 +7,8 @@ use kernel::{net::socket::SockType, str::CStr};
 
 /// What every service declares, whatever the server that runs it.
 pub(crate) trait ServiceInfo: Default + Sized + Send + Sync + 'static {
-    /// Names of the receive and send workqueues.
-    const RECV_QUEUE: &'static CStr;
-    /// See [`ServiceInfo::RECV_QUEUE`].
+    /// Name of the send workqueue (receiving runs on the namespace's
+    /// shared receive worker).
     const SEND_QUEUE: &'static CStr;
     /// Socket type of the service.
     const SOCK_TYPE: SockType;

@@ -71,7 +71,6 @@ struct Echo {
 }
 
 impl ServiceInfo for Echo {
-    const RECV_QUEUE: &'static CStr = c_str!("tipc_test_rcv");
     const SEND_QUEUE: &'static CStr = c_str!("tipc_test_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = 16;

@@ -105,8 +105,7 @@ impl Topology {
 }
 
 impl ServiceInfo for Topology {
-    // Upstream's names (and short: a worker copies its queue's name per item).
-    const RECV_QUEUE: &'static CStr = c_str!("tipc_rcv");
+    // Upstream's name (and short: a worker copies its queue's name per item).
     const SEND_QUEUE: &'static CStr = c_str!("tipc_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = SUBSCR_LEN;
