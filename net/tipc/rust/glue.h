@@ -85,6 +85,15 @@ void tipc_rs_skb_free(struct sk_buff *skb);
  * returns how many went, or -EAGAIN (congested) or an error if none did.
  */
 int tipc_sk_send_batch(struct socket *sock, const struct kvec *msgs, int cnt);
+/*
+ * In socket.c (patch 0009), declared in socket.h too: receives the queued
+ * messages of a connected SOCK_SEQPACKET socket under one lock, at most
+ * @cnt, message i into @buf + i * @size (truncated to @size) with its length
+ * in @lens[i] (0: the peer shut down); returns how many, or -EAGAIN (none
+ * queued) or an error if none.
+ */
+int tipc_sk_recv_batch(struct socket *sock, void *buf, size_t size, u32 *lens,
+		       int cnt);
 /* In netlink_compat.c (patch 0003), declared in netlink.h too. */
 int tipc_nl_compat_serve(struct net *net, u16 cmd, const void *req,
 			 int req_size, struct sk_buff **rep);

@@ -5,7 +5,10 @@
 use core::mem::MaybeUninit;
 use kernel::{
     bindings,
-    error::{code::EAGAIN, to_result},
+    error::{
+        code::{EAGAIN, EINVAL},
+        to_result,
+    },
     net::{
         namespace::NetNs,
         socket::{SockType, Socket},
@@ -171,6 +174,48 @@ pub(crate) fn send_batch<'a>(
     // describe `n` readable slices that the borrow of `msgs` keeps alive for the call, which only
     // reads them.
     let ret = unsafe { bindings::tipc_sk_send_batch(sock.as_ptr(), iov.as_ptr().cast(), n) };
+    match ret {
+        n if n >= 0 => Ok(n as usize),
+        e if e == EAGAIN.to_errno() => Ok(0),
+        e => Err(Error::from_errno(e)),
+    }
+}
+
+/// The most messages one [`recv_batch`] call takes.
+pub(crate) const RECV_BATCH: usize = 16;
+
+/// Receives up to [`RECV_BATCH`] of the messages queued on the connected
+/// TIPC `SOCK_SEQPACKET` socket `sock`, under one socket lock and without
+/// waiting (`tipc_sk_recv_batch()`, `net/tipc/socket.c`): message `i` goes
+/// to `buf` at `i * slot`, truncated to `slot` bytes, and its length to
+/// `lens[i]`; a length of 0 is the peer's shutdown, and the last.
+///
+/// Returns how many were received: `Ok(0)` if none is queued. An error
+/// stops a batch before the message that caused it, so the next call
+/// returns it. `EINVAL` if `buf` has no room for a slot.
+pub(crate) fn recv_batch(
+    sock: &Socket,
+    buf: &mut [u8],
+    slot: usize,
+    lens: &mut [u32; RECV_BATCH],
+) -> Result<usize> {
+    let cnt = buf.len().checked_div(slot).unwrap_or(0).min(RECV_BATCH);
+    if cnt == 0 {
+        return Err(EINVAL);
+    }
+    // SAFETY: `sock` is a valid socket (the `Socket` invariant); the C side checks that it is a
+    // TIPC `SOCK_SEQPACKET` one and fails otherwise. It writes at most `cnt` slots of `slot`
+    // bytes to `buf` and `cnt` entries to `lens`, for which both have room (`cnt` is at most
+    // `buf.len() / slot` and `RECV_BATCH`), and keeps neither pointer after returning.
+    let ret = unsafe {
+        bindings::tipc_sk_recv_batch(
+            sock.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            slot,
+            lens.as_mut_ptr(),
+            cnt as i32,
+        )
+    };
     match ret {
         n if n >= 0 => Ok(n as usize),
         e if e == EAGAIN.to_errno() => Ok(0),

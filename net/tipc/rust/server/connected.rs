@@ -8,14 +8,15 @@ use super::outqueue::{OutQueue, PushError};
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
 use crate::boundary::tipc::{
-    fault_point, publish, queue_limit, send_batch, Point, ServiceRange, TipcNet, SEND_BATCH,
+    fault_point, publish, queue_limit, recv_batch, send_batch, Point, ServiceRange, TipcNet,
+    RECV_BATCH, SEND_BATCH,
 };
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work,
     net::{
-        socket::{Received, Socket, SocketEvents},
+        socket::{Socket, SocketEvents},
         tipc::Scope,
     },
     new_mutex, new_spinlock_bh, new_work,
@@ -101,7 +102,7 @@ impl<S: Service> ConnServer<S> {
         let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
-                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST),
+                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST * RECV_BATCH),
                 service,
                 stats: Stats::default(),
                 table <- new_mutex!(
@@ -480,24 +481,33 @@ impl<S: Service> Conn<S> {
         }
         let Some(sock) = &self.sock else { return };
         let mut buf = self.server.base.recv_buf.lock();
-        for _ in 0..RECV_BUDGET {
-            match sock.recv(&mut buf) {
-                Ok(Received::Data(n)) => {
-                    fault_point(self.server.net(), Point::ReceiveBeforeHandle);
-                    if S::received(&self.server, self, &buf[..n]).is_err() {
-                        self.close_for_error();
-                        return;
-                    }
-                }
-                Ok(Received::WouldBlock) => return,
-                Ok(Received::Closed) | Err(_) => {
+        let mut lens = [0; RECV_BATCH];
+        let mut handled = 0;
+        while handled < RECV_BUDGET {
+            let n = match recv_batch(sock, &mut buf, S::MAX_REQUEST, &mut lens) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(_) => {
                     self.close();
                     return;
                 }
+            };
+            for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(&lens[..n]) {
+                // Length 0: the peer shut the connection down.
+                if len == 0 {
+                    self.close();
+                    return;
+                }
+                fault_point(self.server.net(), Point::ReceiveBeforeHandle);
+                if S::received(&self.server, self, &req[..len as usize]).is_err() {
+                    self.close_for_error();
+                    return;
+                }
+                if self.is_closed() {
+                    return;
+                }
             }
-            if self.is_closed() {
-                return;
-            }
+            handled += n;
         }
         // More may be waiting: yield to other connections, then go on.
         self.server.base.kick_recv(self.as_arc_borrow());
