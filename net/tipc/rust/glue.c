@@ -382,16 +382,19 @@ static void tipc_rs_unlink(struct net *net)
 }
 
 /*
- * The servers' receive work (accepting, reading and handling requests)
- * runs on kthread workers shared by every namespace, so a namespace adds
- * no thread: one per CPU online when the first namespace starts, each
- * namespace given one in turn. Their threads are SCHED_BATCH: a request
- * wakes its worker without preempting the client that sent it, which
- * keeps the CPU until it blocks or its slice ends; the worker then handles
- * every request queued meanwhile in one run. A workqueue's worker
- * preempted the client every few requests (bench/analysis.md). Sending
- * events stays on a workqueue.
+ * The topology server's receive work (accepting, reading and handling
+ * subscriptions) runs on kthread workers shared by every namespace, so a
+ * namespace adds no thread: one per CPU online when the first namespace
+ * starts, at most TIPC_RS_RECV_WORKERS, each namespace given one in turn.
+ * Their threads are SCHED_BATCH: a request wakes its worker without
+ * preempting the client that sent it, which keeps the CPU until it blocks
+ * or its slice ends; the worker then handles every request queued
+ * meanwhile in one run. A workqueue's worker preempted the client every few
+ * requests (bench/analysis.md). Sending events, and the configuration
+ * service (whose commands may wait for RTNL), stay on workqueues.
  */
+#define TIPC_RS_RECV_WORKERS 8
+
 static DEFINE_MUTEX(tipc_rs_workers_lock);
 static struct kthread_worker **tipc_rs_workers;
 static unsigned int tipc_rs_nr_workers;
@@ -412,7 +415,7 @@ static int tipc_rs_workers_create(void)
 		.size = sizeof(batch),
 		.sched_policy = SCHED_BATCH,
 	};
-	unsigned int n = num_online_cpus();
+	unsigned int n = min(num_online_cpus(), TIPC_RS_RECV_WORKERS);
 	struct kthread_worker *w;
 	int rc;
 
@@ -464,11 +467,13 @@ static void tipc_rs_workers_put(void)
 
 /*
  * The receive worker of @net's servers: valid from before they start until
- * after the pernet exit has stopped them.
+ * after the pernet exit has stopped them; NULL once that exit has begun.
  */
 struct kthread_worker *tipc_rs_recv_worker(struct net *net)
 {
-	return rs_net(net)->recv_worker;
+	struct tipc_rs_net *rs = rs_net(net);
+
+	return rs ? rs->recv_worker : NULL;
 }
 
 /* Pernet hooks of the server, registered by core.c. */

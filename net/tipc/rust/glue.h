@@ -86,7 +86,7 @@ void tipc_rs_skb_free(struct sk_buff *skb);
  */
 int tipc_sk_send_batch(struct socket *sock, const struct kvec *msgs, int cnt);
 /*
- * In socket.c (patch 0009), declared in socket.h too: receives the queued
+ * In socket.c (patch 0010), declared in socket.h too: receives the queued
  * messages of a connected SOCK_SEQPACKET socket under one lock, at most
  * @cnt, message i into @buf + i * @size (truncated to @size) with its length
  * in @lens[i] (0: the peer shut down); returns how many, or -EAGAIN (none

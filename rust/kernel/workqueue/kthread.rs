@@ -43,7 +43,7 @@ use core::marker::PhantomData;
 ///
 /// fn tick_once(worker: &Worker) -> Result {
 ///     let tick = Arc::pin_init(
-///         pin_init!(Tick { count: AtomicU32::new(0), work <- Work::new() }),
+///         pin_init!(Tick { count: AtomicU32::new(0), work <- Work::new(worker) }),
 ///         GFP_KERNEL,
 ///     )?;
 ///     assert!(worker.enqueue(tick.clone()).is_ok());
@@ -73,18 +73,27 @@ impl Worker {
         unsafe { &*ptr.cast::<Worker>() }
     }
 
-    /// Queues `item`, unless it is queued already: then it is given back.
+    /// Queues `item`, unless it is queued already or its [`Work`] belongs
+    /// to another worker: then it is given back.
     pub fn enqueue<T>(&self, item: Arc<T>) -> Result<(), Arc<T>>
     where
-        T: WorkItem + HasWork<T> + Send + Sync,
+        T: WorkItem + HasWork<T> + Send + Sync + 'static,
     {
         let ptr = Arc::into_raw(item).cast_mut();
         // SAFETY: `ptr` points to a valid `T` (from `Arc::into_raw`).
         let work = unsafe { Work::raw_get(T::raw_get_work(ptr)) };
-        // SAFETY: The worker is valid (`from_raw`'s contract); `work` was initialised by
-        // `Work::new` with `run::<T>` and stays valid while queued: the reference taken by
-        // `into_raw` is only given back by `run`, or below if it was not queued.
-        if unsafe { bindings::kthread_queue_work(self.0.get(), work) } {
+        // SAFETY: `work` is valid and initialised (`Work` invariant). Its `worker` field was
+        // set by `Work::new` and is only ever written again with the same value (by
+        // `kthread_queue_work()`), so reading it races with nothing that changes it.
+        let owner = unsafe { core::ptr::addr_of!((*work).worker).read_volatile() };
+        // A work item on two workers would have its links changed under two locks.
+        let queued = owner == self.0.get()
+            // SAFETY: The worker is valid (`from_raw`'s contract) and the work item is its own
+            // (just checked); `work` was initialised by `Work::new` with `run::<T>` and stays
+            // valid while queued: the reference taken by `into_raw` is only given back by
+            // `run`, or below if it was not queued.
+            && unsafe { bindings::kthread_queue_work(self.0.get(), work) };
+        if queued {
             Ok(())
         } else {
             // SAFETY: Not queued, so the reference from `into_raw` is still ours.
@@ -101,10 +110,15 @@ impl Worker {
     }
 }
 
-/// A work item's link into a [`Worker`]: wraps C's `struct kthread_work`.
+/// A work item's link into one [`Worker`]: wraps C's `struct kthread_work`.
 ///
 /// A work item is queued at most once at a time; queueing it while it is
-/// queued does nothing (it is queued again once it starts running).
+/// queued does nothing (it can be queued again once it starts running).
+///
+/// # Invariants
+///
+/// `work` was initialised by [`Work::new`]: its function is `run::<T>`, and
+/// its `worker` is the worker it was created for, the only one that queues it.
 #[pin_data]
 #[repr(transparent)]
 pub struct Work<T: ?Sized> {
@@ -118,14 +132,20 @@ unsafe impl<T: ?Sized> Send for Work<T> {}
 // SAFETY: Kernel thread work items are usable from any thread; `Work` holds no `T`.
 unsafe impl<T: ?Sized> Sync for Work<T> {}
 
-impl<T: WorkItem + HasWork<T>> Work<T> {
-    /// Creates a work item that runs [`WorkItem::run`] of the `T` it is in.
-    pub fn new() -> impl PinInit<Self> {
+impl<T: WorkItem + HasWork<T> + 'static> Work<T> {
+    /// Creates a work item for `worker` that runs [`WorkItem::run`] of the
+    /// `T` it is in. Only `worker` queues it.
+    pub fn new(worker: &Worker) -> impl PinInit<Self> {
+        let worker = worker.0.get();
         pin_init!(Self {
-            work <- Opaque::ffi_init(|slot| {
+            work <- Opaque::ffi_init(move |slot: *mut bindings::kthread_work| {
                 // SAFETY: `slot` is valid for writes; `run::<T>` takes the `kthread_work` of a
                 // `Work<T>` in a `T`, which is the only kind `Worker::enqueue` queues.
-                unsafe { bindings::kthread_init_work(slot, Some(run::<T>)) }
+                unsafe { bindings::kthread_init_work(slot, Some(run::<T>)) };
+                // INVARIANT: Bound to `worker`, which `Worker::enqueue` checks. C sets the
+                // same field to the worker that queues it, so it never changes.
+                // SAFETY: `slot` is valid for writes and initialised just above.
+                unsafe { core::ptr::addr_of_mut!((*slot).worker).write(worker) };
             }),
             _inner: PhantomData,
         })
@@ -151,7 +171,7 @@ impl<T: ?Sized> Work<T> {
 ///
 /// `ptr` must be the `kthread_work` of a `Work<T>` in a `T` that
 /// `Worker::enqueue` queued, run once per queueing.
-unsafe extern "C" fn run<T: WorkItem + HasWork<T>>(ptr: *mut bindings::kthread_work) {
+unsafe extern "C" fn run<T: WorkItem + HasWork<T> + 'static>(ptr: *mut bindings::kthread_work) {
     // `#[repr(transparent)]`: the `kthread_work` is the `Work<T>`.
     let work = ptr.cast::<Work<T>>();
     // SAFETY: The caller's contract: `work` is the field at `T::OFFSET` of a `T`.

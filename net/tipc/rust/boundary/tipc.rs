@@ -67,9 +67,10 @@ impl TipcNet {
 ///
 /// # Invariants
 ///
-/// `0` is a kthread worker that stays valid as long as the servers' part of
-/// TIPC's state of the namespace it was taken from (`glue.c` lets it go in
-/// the pernet exit, after the servers stopped): as long as a [`TipcNet`].
+/// `0` is a kthread worker that stays valid until the pernet exit of the
+/// namespace it was taken from has stopped its servers (`glue.c` lets it go
+/// after that).
+#[derive(Clone, Copy)]
 pub(crate) struct RecvWorker(*mut bindings::kthread_worker);
 
 // SAFETY: The C kthread worker API may be used from any thread.
@@ -78,13 +79,17 @@ unsafe impl Send for RecvWorker {}
 unsafe impl Sync for RecvWorker {}
 
 impl RecvWorker {
-    /// The receive worker of `net`'s servers.
-    pub(crate) fn of(net: TipcNet) -> Self {
-        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `glue.c` gave the namespace
-        // its worker before it starts the servers.
+    /// The receive worker of `net`'s servers; `ENODEV` once the
+    /// namespace's exit has begun.
+    pub(crate) fn of(net: TipcNet) -> Result<Self> {
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant).
         let worker = unsafe { bindings::tipc_rs_recv_worker(net.ns().as_ptr()) };
-        // INVARIANT: `glue.c` keeps it until the namespace's servers stopped.
-        Self(worker)
+        if worker.is_null() {
+            return Err(ENODEV);
+        }
+        // INVARIANT: Given to the namespace before its servers start, and kept by `glue.c`
+        // until its exit stopped them.
+        Ok(Self(worker))
     }
 
     pub(crate) fn get(&self) -> &Worker {
@@ -217,7 +222,8 @@ pub(crate) fn recv_batch(
         )
     };
     match ret {
-        n if n >= 0 => Ok(n as usize),
+        // C returns at most `cnt`.
+        n if n >= 0 => Ok((n as usize).min(cnt)),
         e if e == EAGAIN.to_errno() => Ok(0),
         e => Err(Error::from_errno(e)),
     }

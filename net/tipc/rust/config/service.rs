@@ -131,6 +131,7 @@ impl ServiceInfo for Config {
 }
 
 impl DgramService for Config {
+    const RECV_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_rcv");
     const MAX_REPLY: usize = MAX_REPLY;
 
     fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {

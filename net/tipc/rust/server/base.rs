@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! What every server has, whatever its mode: its namespace, its socket,
-//! its receive worker and send workqueue, and whether it is stopping.
+//! its send workqueue, and whether it is stopping.
 
 use super::stats::{Live, LIVE_SERVERS};
-use crate::boundary::tipc::{fault_point, server_socket, Point, RecvWorker, TipcNet};
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::boundary::tipc::{fault_point, server_socket, Point, TipcNet};
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     net::socket::{SockType, Socket, SocketEvents},
     new_mutex,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{
-        kthread::{HasWork, WorkItem},
-        OwnedQueue, QueueFlags, RawWorkItem,
-    },
+    workqueue::{OwnedQueue, QueueFlags, RawWorkItem},
 };
 
 /// Id of the work items that run on the send queue.
@@ -24,25 +21,19 @@ pub(crate) const SEND: u64 = 2;
 #[pin_data]
 pub(crate) struct ServerBase {
     net: TipcNet,
-    recv_worker: RecvWorker,
-    /// This server's receive work items queued or running on the shared
-    /// worker: [`ServerBase::drain`] waits for them, not for other servers'.
-    recv_pending: AtomicUsize,
     send_queue: OwnedQueue,
     stopping: AtomicBool,
     _live: Live,
     /// The listener, or the one socket of a connectionless server.
     #[pin]
     sock: Mutex<Option<Socket>>,
-    /// The receive work's buffer (the receive worker runs one at a
-    /// time), allocated at start so that a receive never waits for memory.
+    /// The receive work's buffer (it runs one at a time), allocated at start so that a receive never waits for memory.
     #[pin]
     pub(crate) recv_buf: Mutex<KVec<u8>>,
 }
 
 impl ServerBase {
-    /// Takes the namespace's receive worker (`glue.c`: shared, `SCHED_BATCH`)
-    /// and creates the ordered send workqueue `send`, without upstream's
+    /// Creates the ordered send workqueue `send`, without upstream's
     /// `WQ_MEM_RECLAIM`: the server frees no memory (and a rescuer thread
     /// per queue would add threads per namespace); and a receive buffer of
     /// `recv_len` bytes.
@@ -53,8 +44,6 @@ impl ServerBase {
     ) -> impl PinInit<Self, Error> + 'a {
         try_pin_init!(Self {
             net,
-            recv_worker: RecvWorker::of(*net),
-            recv_pending: AtomicUsize::new(0),
             send_queue: OwnedQueue::new_ordered(send, QueueFlags::NONE)?,
             stopping: AtomicBool::new(false),
             _live: Live::new(&LIVE_SERVERS),
@@ -102,24 +91,8 @@ impl ServerBase {
         drop(sock);
     }
 
-    /// Queues `this`'s receive work; one already queued will see what this
-    /// one would have. Its run ends with [`ServerBase::recv_done`].
-    pub(crate) fn kick_recv<T>(&self, this: ArcBorrow<'_, T>)
-    where
-        T: WorkItem + HasWork<T> + Send + Sync,
-    {
-        self.recv_pending.fetch_add(1, Ordering::Relaxed);
-        if self.recv_worker.get().enqueue(this.into()).is_err() {
-            self.recv_pending.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Ends a run of receive work that [`ServerBase::kick_recv`] queued.
-    pub(crate) fn recv_done(&self) {
-        self.recv_pending.fetch_sub(1, Ordering::Release);
-    }
-
-    /// Queues `this`'s send work (`SEND`), as [`ServerBase::kick_recv`].
+    /// Queues `this`'s send work (`SEND`); one already queued will see what
+    /// this one would have.
     pub(crate) fn kick_send<T: 'static>(&self, this: ArcBorrow<'_, T>)
     where
         Arc<T>: RawWorkItem<SEND> + Send,
@@ -137,24 +110,11 @@ impl ServerBase {
         self.stopping.load(Ordering::Acquire)
     }
 
-    /// Waits for the receive work queued so far.
-    pub(crate) fn flush_recv(&self) {
-        self.recv_worker.get().flush();
-    }
-
-    /// Waits until this server has no receive or send work queued or
-    /// running, even work that queues itself again: a flush misses it, and
-    /// the last reference could then go on the server's own send worker.
-    /// Callers stop every other source first; receive work may queue send
-    /// work, so it drains first.
-    pub(crate) fn drain(&self) {
-        // The worker is shared: flush until none of this server's is left.
-        loop {
-            self.recv_worker.get().flush();
-            if self.recv_pending.load(Ordering::Acquire) == 0 {
-                break;
-            }
-        }
+    /// Waits until the send queue has no work, even work that queues
+    /// itself again: a flush misses it, and the last reference could then
+    /// go on the server's own queue. Callers stop every other source
+    /// first, receive work included.
+    pub(crate) fn drain_send(&self) {
         self.send_queue.drain();
     }
 }

@@ -4,6 +4,7 @@
 //! server's connections: three types that refer to each other.
 
 use super::base::{ServerBase, SEND};
+use super::batchrecv::BatchRecv;
 use super::outqueue::{OutQueue, PushError};
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
@@ -67,17 +68,20 @@ struct ConnTable<S: Service> {
     next_id: u32,
 }
 
-/// A server: the listener, the connections and the two workqueues of one
-/// service in one namespace.
+/// A server: the listener, the connections, the receive work on the
+/// namespace's shared worker and the send workqueue of one service in one
+/// namespace.
 ///
 /// The namespace's servers hold the reference `stop` is called on, and
-/// drop last: `stop` closes every connection and drains both queues first,
-/// so the last reference never goes inside the server's own work item
-/// (which would destroy the queue the item runs on).
+/// drop last: `stop` closes every connection and drains the server's
+/// receive and send work first, so the last reference never goes inside
+/// the server's own work item (which would destroy the queue the item runs
+/// on, or release a socket after the namespace's exit).
 #[pin_data]
 pub(crate) struct ConnServer<S: Service> {
     #[pin]
     pub(crate) base: ServerBase,
+    recv: BatchRecv,
     service: S,
     pub(crate) stats: Stats,
     #[pin]
@@ -100,9 +104,12 @@ impl<S: Service> ConnServer<S> {
     /// service's address and starts accepting.
     pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
         let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
+        let recv = BatchRecv::new(net)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST * RECV_BATCH),
+                accept_work <- kthread::Work::new(recv.worker()),
+                recv,
                 service,
                 stats: Stats::default(),
                 table <- new_mutex!(
@@ -110,7 +117,6 @@ impl<S: Service> ConnServer<S> {
                     "tipc_server_conns"
                 ),
                 send_buf <- new_mutex!(buf, "tipc_server_send_buf"),
-                accept_work <- kthread::Work::new(),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -173,7 +179,7 @@ impl<S: Service> ConnServer<S> {
                     "tipc_conn_out"
                 ),
                 state <- S::conn_state(),
-                recv_work <- kthread::Work::new(),
+                recv_work <- kthread::Work::new(self.recv.worker()),
                 send_work <- new_work!("tipc_conn_send"),
             }? Error),
             GFP_KERNEL,
@@ -218,12 +224,13 @@ impl<S: Service> ConnServer<S> {
         self.base.detach_socket::<Self>();
         self.base.close_socket();
         // An accept in progress finishes, and sees `stopping` before adding a connection.
-        self.base.flush_recv();
+        self.recv.flush();
         while let Some(conn) = self.take_any_conn() {
             conn.close();
         }
         // Closed connections' work items return at once; let them drain.
-        self.base.drain();
+        self.recv.drain();
+        self.base.drain_send();
     }
 
     /// Appends the server's lines to `/proc/net/tipc_server`.
@@ -241,13 +248,13 @@ impl<S: Service> ConnServer<S> {
 impl<S: Service> kthread::WorkItem for ConnServer<S> {
     fn run(this: Arc<Self>) {
         this.accept();
-        this.base.recv_done();
+        this.recv.done();
     }
 }
 
 impl<S: Service> SocketEvents for ConnServer<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        this.base.kick_recv(this);
+        this.recv.kick(this);
     }
 
     fn write_space(_this: ArcBorrow<'_, Self>) {}
@@ -342,7 +349,7 @@ impl<S: Service> Conn<S> {
                 drop(sock.detach_events::<Self>());
                 return Ok(());
             }
-            self.server.base.kick_recv(self.as_arc_borrow());
+            self.server.recv.kick(self.as_arc_borrow());
         }
         Ok(())
     }
@@ -382,7 +389,7 @@ impl<S: Service> Conn<S> {
             Err(e) => {
                 o.closing = true;
                 o.failed = Some(e);
-                this.server.base.kick_recv(this);
+                this.server.recv.kick(this);
             }
         }
     }
@@ -510,7 +517,7 @@ impl<S: Service> Conn<S> {
             handled += n;
         }
         // More may be waiting: yield to other connections, then go on.
-        self.server.base.kick_recv(self.as_arc_borrow());
+        self.server.recv.kick(self.as_arc_borrow());
     }
 
     /// Hands what a connection without a socket has to the service.
@@ -608,7 +615,7 @@ impl<S: Service> kthread::WorkItem for Conn<S> {
         if !this.is_closed() {
             this.receive();
         }
-        this.server.base.recv_done();
+        this.server.recv.done();
     }
 }
 
@@ -625,7 +632,7 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
 
 impl<S: Service> SocketEvents for Conn<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        this.server.base.kick_recv(this);
+        this.server.recv.kick(this);
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {

@@ -24,15 +24,20 @@ use kernel::{
     new_mutex, new_work,
     prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{kthread, Work, WorkItem},
+    workqueue::{OwnedQueue, QueueFlags, Work, WorkItem},
 };
+
+/// Id of the work item that runs on the receive queue.
+const RECV: u64 = 1;
 
 /// Requests handled, or replies sent, per run of a work item before it yields.
 const BUDGET: usize = 64;
 
 /// A connectionless service run by [`DgramServer`]: a request in, at most
-/// one reply out, handled on the server's receive worker.
+/// one reply out, handled on the server's receive workqueue.
 pub(crate) trait DgramService: ServiceInfo {
+    /// Name of the receive workqueue.
+    const RECV_QUEUE: &'static CStr;
     /// Longest reply: what a request reserves on the reply queue before it
     /// is handled.
     const MAX_REPLY: usize;
@@ -64,17 +69,17 @@ pub(crate) struct DgramServer<S: DgramService> {
     write_space: AtomicBool,
     #[pin]
     replies: Mutex<ReplyQueue>,
+    /// Its own workqueue, not the topology server's shared worker: a
+    /// command may wait for RTNL, which must not hold up other namespaces.
+    recv_queue: OwnedQueue,
     #[pin]
-    recv_work: kthread::Work<DgramServer<S>>,
+    recv_work: Work<DgramServer<S>, RECV>,
     #[pin]
     send_work: Work<DgramServer<S>, SEND>,
 }
 
-kthread::impl_has_kthread_work! {
-    impl{S: DgramService} HasWork<DgramServer<S>> for DgramServer<S> { self.recv_work }
-}
-
 impl_has_work! {
+    impl{S: DgramService} HasWork<DgramServer<S>, RECV> for DgramServer<S> { self.recv_work }
     impl{S: DgramService} HasWork<DgramServer<S>, SEND> for DgramServer<S> { self.send_work }
 }
 
@@ -90,7 +95,8 @@ impl<S: DgramService> DgramServer<S> {
                 stats: DgramStats::default(),
                 write_space: AtomicBool::new(false),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
-                recv_work <- kthread::Work::new(),
+                recv_queue: OwnedQueue::new_ordered(S::RECV_QUEUE, QueueFlags::NONE)?,
+                recv_work <- new_work!("tipc_dgram_recv"),
                 send_work <- new_work!("tipc_dgram_send"),
             }? Error),
             GFP_KERNEL,
@@ -114,6 +120,12 @@ impl<S: DgramService> DgramServer<S> {
 
     pub(crate) fn service(&self) -> &S {
         &self.service
+    }
+
+    /// Queues the receive work; one already queued will see what this one
+    /// would have.
+    fn kick_recv(this: ArcBorrow<'_, Self>) {
+        let _ = this.recv_queue.enqueue::<Arc<Self>, RECV>(this.into());
     }
 
     fn receive(this: &Arc<Self>) {
@@ -165,7 +177,7 @@ impl<S: DgramService> DgramServer<S> {
             drop(q);
             this.base.kick_send(this.as_arc_borrow());
         }
-        this.base.kick_recv(this.as_arc_borrow());
+        Self::kick_recv(this.as_arc_borrow());
     }
 
     fn send(this: &Arc<Self>) {
@@ -213,8 +225,10 @@ impl<S: DgramService> DgramServer<S> {
     pub(crate) fn stop(&self) {
         self.base.begin_stop();
         self.base.detach_socket::<Self>();
-        // Work items queued before the detach see `stopping` and return.
-        self.base.drain();
+        // Work items queued before the detach see `stopping` and return;
+        // receive work may queue send work, so it drains first.
+        self.recv_queue.drain();
+        self.base.drain_send();
         let left = self.replies.lock().clear();
         self.stats.dropped.add(left as u64);
         self.base.close_socket();
@@ -232,10 +246,11 @@ impl<S: DgramService> DgramServer<S> {
     }
 }
 
-impl<S: DgramService> kthread::WorkItem for DgramServer<S> {
+impl<S: DgramService> WorkItem<RECV> for DgramServer<S> {
+    type Pointer = Arc<Self>;
+
     fn run(this: Arc<Self>) {
         Self::receive(&this);
-        this.base.recv_done();
     }
 }
 
@@ -250,7 +265,7 @@ impl<S: DgramService> WorkItem<SEND> for DgramServer<S> {
 
 impl<S: DgramService> SocketEvents for DgramServer<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        this.base.kick_recv(this);
+        Self::kick_recv(this);
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {

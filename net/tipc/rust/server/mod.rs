@@ -4,13 +4,15 @@
 //!
 //! A [`ConnServer`] runs a connection-oriented [`connected::Service`] in
 //! one namespace: a listening kernel socket, a [`connected::Conn`] per
-//! client, and two workqueues: the receive queue accepts and reads
-//! requests, the send queue drains each connection's bounded
-//! [`outqueue::OutQueue`], which softirq code fills. A [`DgramServer`] runs
-//! a connectionless [`dgram::DgramService`] on one socket with a bounded
-//! reply queue. Both share [`base::ServerBase`].
+//! client, receive work on the namespace's shared worker
+//! ([`batchrecv::BatchRecv`]: accept, read and handle requests), and a send
+//! queue that drains each connection's bounded [`outqueue::OutQueue`], which
+//! softirq code fills. A [`DgramServer`] runs a connectionless
+//! [`dgram::DgramService`] on one socket with a bounded reply queue and a
+//! receive and a send workqueue. Both share [`base::ServerBase`].
 
 pub(crate) mod base;
+pub(crate) mod batchrecv;
 pub(crate) mod connected;
 pub(crate) mod dgram;
 pub(crate) mod outqueue;
