@@ -77,6 +77,10 @@ struct tipc_rs_sub {
 
 /* The Rust side places its state at 8-byte alignment. */
 static_assert(offsetof(struct tipc_rs_sub, owner) % 8 == 0);
+#ifndef CONFIG_LOCKDEP
+/* One kmalloc-128 object per subscription (lockdep enlarges the timer). */
+static_assert(sizeof(struct tipc_rs_sub) + TIPC_RS_SUB_OWNER_MAX <= 128);
+#endif
 
 static struct tipc_rs_sub *rs_sub(struct tipc_subscription *sub)
 {
@@ -131,14 +135,14 @@ void tipc_sub_report_overlap(struct tipc_subscription *sub,
 		.key = p->key,
 		.event = event,
 	};
-	tipc_rs_sub_report(rs_sub(sub)->owner, &r);
+	tipc_rs_sub_report(rs_sub(sub)->owner, &sub->s, &r);
 }
 
 static void tipc_rs_sub_timeout(struct timer_list *t)
 {
 	struct tipc_subscription *sub = from_timer(sub, t, timer);
 
-	tipc_rs_sub_expired(rs_sub(sub)->owner);
+	tipc_rs_sub_expired(rs_sub(sub)->owner, &sub->s);
 }
 
 /*
@@ -152,6 +156,8 @@ void *tipc_rs_sub_alloc(size_t size)
 	struct tipc_rs_sub *rs;
 	struct tipc_subscription *sub;
 
+	if (WARN_ON_ONCE(size > TIPC_RS_SUB_OWNER_MAX))
+		return NULL;
 	rs = kzalloc(struct_size(rs, owner, words), GFP_KERNEL);
 	if (!rs)
 		return NULL;
@@ -164,26 +170,37 @@ void *tipc_rs_sub_alloc(size_t size)
 }
 
 /*
- * Registers the subscription of @owner with the name table; the bindings
- * already in its range are reported to @owner before this returns. False
- * if the name table could not take it: then no callback runs.
+ * Registers the subscription of @owner, for request @s (validated, in host
+ * byte order, as the name table reads it), with the name table; the
+ * bindings already in its range are reported to @owner before this
+ * returns. False if the name table could not take it: then no callback
+ * runs.
  */
-bool tipc_rs_sub_register(void *owner, struct net *net, u32 type, u32 lower,
-			  u32 upper, u32 filter, u32 timeout)
+bool tipc_rs_sub_register(void *owner, struct net *net,
+			  const struct tipc_subscr *s)
 {
 	struct tipc_subscription *sub = &rs_owner_sub(owner)->sub;
 
 	sub->net = net;
-	sub->s.seq.type = type;
-	sub->s.seq.lower = lower;
-	sub->s.seq.upper = upper;
-	sub->s.filter = filter;
-	sub->s.timeout = timeout;
+	sub->s = *s;
 	if (!tipc_nametbl_subscribe(sub))
 		return false;
-	if (timeout != TIPC_WAIT_FOREVER)
-		mod_timer(&sub->timer, jiffies + msecs_to_jiffies(timeout));
+	if (s->timeout != TIPC_WAIT_FOREVER)
+		mod_timer(&sub->timer, jiffies + msecs_to_jiffies(s->timeout));
 	return true;
+}
+
+/*
+ * The request of @owner's subscription, in host byte order; it does not
+ * change once registered.
+ */
+const struct tipc_subscr *tipc_rs_sub_request(const void *owner)
+{
+	const struct tipc_rs_sub *rs;
+
+	rs = (const void *)((const char *)owner -
+			    offsetof(struct tipc_rs_sub, owner));
+	return &rs->sub.s;
 }
 
 /*

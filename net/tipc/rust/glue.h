@@ -25,6 +25,7 @@ struct kvec;
 struct seq_file;
 struct tipc_event;
 struct kthread_worker;
+struct tipc_subscr;
 
 /*
  * What the server needs and uapi/linux/tipc.h does not define: tipc.ko's
@@ -33,6 +34,12 @@ struct kthread_worker;
 #define TIPC_RS_MAX_SUBSCR		65535	/* TIPC_MAX_SUBSCR, subscr.h */
 /* The largest text reply, ULTRA_STRING_MAX_LEN of netlink_compat.c. */
 #define TIPC_RS_ULTRA_STRING_MAX_LEN	32768
+/*
+ * The most a subscription's owner may ask of tipc_rs_sub_alloc(): with it,
+ * a subscription is one kmalloc-128 object (glue.c checks that, without
+ * lockdep, which makes the timer larger).
+ */
+#define TIPC_RS_SUB_OWNER_MAX		32
 
 /*
  * A name table change that passed the subscription's filter, in host byte
@@ -63,8 +70,9 @@ enum tipc_rs_fault {
 
 /* In glue.c, for Rust. */
 void *tipc_rs_sub_alloc(size_t size);
-bool tipc_rs_sub_register(void *owner, struct net *net, u32 type, u32 lower,
-			  u32 upper, u32 filter, u32 timeout);
+bool tipc_rs_sub_register(void *owner, struct net *net,
+			  const struct tipc_subscr *s);
+const struct tipc_subscr *tipc_rs_sub_request(const void *owner);
 void tipc_rs_sub_withdraw(void *owner);
 void tipc_rs_sub_free(void *owner);
 int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
@@ -117,10 +125,12 @@ void tipc_rs_stats_show(struct net *net, struct seq_file *seq);
 /*
  * A subscription's owner: @report for every name table change it sees
  * (softirq or process context, name table locks held), @expired when its
- * timer fires (softirq). Neither sleeps.
+ * timer fires (softirq). Neither sleeps. @s is the subscription's request
+ * as the name table holds it, in host byte order.
  */
-void tipc_rs_sub_report(const void *owner, const struct tipc_rs_report *r);
-void tipc_rs_sub_expired(const void *owner);
+void tipc_rs_sub_report(const void *owner, const struct tipc_subscr *s,
+			const struct tipc_rs_report *r);
+void tipc_rs_sub_expired(const void *owner, const struct tipc_subscr *s);
 /* Declared in topsrv.h: what net.c and group.c call. */
 bool tipc_topsrv_publish_node_state(struct net *net, u32 addr);
 bool tipc_topsrv_kern_subscr(struct net *net, u32 port, u32 type, u32 lower,

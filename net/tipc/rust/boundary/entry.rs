@@ -216,18 +216,22 @@ macro_rules! export_entry_points {
         const _: () = {
             use core::ffi::{c_int, c_void};
             use kernel::bindings as c;
-            use $crate::boundary::{entry as e, tipc::Report, watch};
+            use $crate::boundary::{
+                entry as e,
+                tipc::{HostSubscr, Report},
+                watch,
+            };
             #[cfg(tipc_server_kunit)]
             use {kernel::ffi::c_char, $crate::boundary::kunit};
 
             // SAFETY: `$watcher` is the one type whose callbacks are exported below.
             unsafe impl watch::Watcher for $watcher {
-                fn report(&self, r: &Report) {
-                    <$watcher>::report(self, r)
+                fn report(&self, s: &HostSubscr, r: &Report) {
+                    <$watcher>::report(self, s, r)
                 }
 
-                fn expire(&self) {
-                    <$watcher>::expire(self)
+                fn expire(&self, s: &HostSubscr) {
+                    <$watcher>::expire(self, s)
                 }
             }
 
@@ -250,9 +254,13 @@ macro_rules! export_entry_points {
                 ) -> bool = e::kern_subscr::<$servers>;
                 fn tipc_topsrv_kern_unsubscr(net: *mut c::net, id: c_int) =
                     e::kern_unsubscr::<$servers>;
-                fn tipc_rs_sub_report(owner: *const c_void, r: *const c::tipc_rs_report) =
-                    watch::report::<$watcher>;
-                fn tipc_rs_sub_expired(owner: *const c_void) = watch::expire::<$watcher>;
+                fn tipc_rs_sub_report(
+                    owner: *const c_void,
+                    s: *const c::tipc_subscr,
+                    r: *const c::tipc_rs_report
+                ) = watch::report::<$watcher>;
+                fn tipc_rs_sub_expired(owner: *const c_void, s: *const c::tipc_subscr) =
+                    watch::expire::<$watcher>;
                 #[cfg(tipc_server_kunit)]
                 fn tipc_rs_kunit_cases() -> u32 = || kunit::count($cases);
                 #[cfg(tipc_server_kunit)]

@@ -23,6 +23,9 @@ use kernel::{
 pub(crate) use bindings::tipc_rs_report as Report;
 /// A service range `{type, lower, upper}`, host order (uapi `tipc.h`).
 pub(crate) use uapi::tipc_service_range as ServiceRange;
+/// A subscription request (uapi `tipc.h`) as the name table holds it: every
+/// word in host order, the handle as sent.
+pub(crate) use uapi::tipc_subscr as HostSubscr;
 
 /// Subscriptions per namespace (`TIPC_MAX_SUBSCR`, `net/tipc/subscr.h`).
 pub(crate) const TIPC_MAX_SUBSCR: u32 = bindings::TIPC_RS_MAX_SUBSCR;

@@ -4,9 +4,11 @@
 //!
 //! One allocation per subscription: `glue.c` allocates the C subscription
 //! with room after it for the Rust [`Node`], so neither side knows the
-//! other's layout.
+//! other's layout. The request stays in the C part, where the name table
+//! reads it: the callbacks and [`WatchList::remove_where`] hand it to the
+//! watcher.
 
-use super::tipc::{Report, ServiceRange, TipcNet};
+use super::tipc::{HostSubscr, Report, TipcNet};
 use core::{
     ffi::c_void,
     marker::PhantomData,
@@ -23,12 +25,12 @@ use kernel::{bindings, prelude::*};
 /// may implement this trait: `glue.c` calls the callbacks exported there
 /// for every [`NameWatch`], and they take the owner to be of that type.
 pub(crate) unsafe trait Watcher: Send + Sync + 'static {
-    /// A binding in the range changed (softirq or process context, name
-    /// table locks held).
-    fn report(&self, r: &Report);
+    /// A binding in the range of request `s` changed (softirq or process
+    /// context, name table locks held).
+    fn report(&self, s: &HostSubscr, r: &Report);
 
-    /// The subscription's timer fired (softirq).
-    fn expire(&self);
+    /// The timer of the subscription to request `s` fired (softirq).
+    fn expire(&self, s: &HostSubscr);
 }
 
 /// The Rust part of a subscription's allocation (`glue.c`'s owner). The
@@ -64,18 +66,17 @@ unsafe impl<T: Watcher> Send for NameWatch<T> {}
 unsafe impl<T: Watcher> Sync for NameWatch<T> {}
 
 impl<T: Watcher> NameWatch<T> {
-    // `glue.c` aligns the owner's area to 8 bytes.
-    const FITS: () = assert!(align_of::<Node<T>>() <= 8);
+    // `glue.c` aligns the owner's area to 8 bytes, and gives it at most
+    // `TIPC_RS_SUB_OWNER_MAX` bytes (one `kmalloc-128` object in all).
+    const FITS: () = assert!(
+        align_of::<Node<T>>() <= 8
+            && size_of::<Node<T>>() <= bindings::TIPC_RS_SUB_OWNER_MAX as usize
+    );
 
-    /// Registers `watcher` for changes in `range` of `net`'s name table.
-    /// The bindings already there are reported to it before this returns.
-    pub(crate) fn new(
-        net: TipcNet,
-        range: ServiceRange,
-        filter: u32,
-        timeout: u32,
-        watcher: T,
-    ) -> Result<Self> {
+    /// Registers `watcher` for changes in the range of request `s`, valid
+    /// and in host order, of `net`'s name table. The bindings already there
+    /// are reported to it before this returns.
+    pub(crate) fn new(net: TipcNet, s: &HostSubscr, watcher: T) -> Result<Self> {
         #[allow(clippy::let_unit_value)]
         let () = Self::FITS;
         // SAFETY: No precondition.
@@ -93,17 +94,10 @@ impl<T: Watcher> NameWatch<T> {
             })
         };
         // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant); `owner` holds an initialised
-        // `Node<T>`, valid until it is withdrawn (in `drop`) or freed below.
+        // `Node<T>`, valid until it is withdrawn (in `drop`) or freed below; `s` is a valid
+        // `struct tipc_subscr` (the uapi type), which `glue.c` copies.
         let registered = unsafe {
-            bindings::tipc_rs_sub_register(
-                owner,
-                net.ns().as_ptr(),
-                range.type_,
-                range.lower,
-                range.upper,
-                filter,
-                timeout,
-            )
+            bindings::tipc_rs_sub_register(owner, net.ns().as_ptr(), core::ptr::from_ref(s).cast())
         };
         if !registered {
             // SAFETY: Not registered, so no callback uses the node: it is dropped, then freed.
@@ -225,27 +219,30 @@ impl<T: Watcher> WatchList<T> {
     }
 
     /// Unlinks the first watch, searched from end `from`, whose watcher
-    /// satisfies `f`.
+    /// and request (host order) satisfy `f`.
     pub(crate) fn remove_where(
         &mut self,
         from: End,
-        mut f: impl FnMut(&T) -> bool,
+        mut f: impl FnMut(&T, &HostSubscr) -> bool,
     ) -> Option<NameWatch<T>> {
         let mut at = match from {
             End::Oldest => self.first,
             End::Newest => self.last,
         };
         while let Some(node) = at {
-            // SAFETY: `node` is a node of this list (type invariant), initialised.
-            let (watcher, prev, next) = unsafe {
+            // SAFETY: `node` is a node of this list (type invariant), initialised, and its
+            // subscription registered: `glue.c` gives its request, which does not change while
+            // registered, as a `struct tipc_subscr`.
+            let (watcher, s, prev, next) = unsafe {
                 let p = node.as_ptr();
                 (
                     &*addr_of!((*p).watcher),
+                    &*bindings::tipc_rs_sub_request(p.cast()).cast::<HostSubscr>(),
                     addr_of!((*p).prev).read(),
                     addr_of!((*p).next).read(),
                 )
             };
-            if f(watcher) {
+            if f(watcher, s) {
                 // SAFETY: `node` is a node of this list.
                 return Some(unsafe { self.unlink(node) });
             }
@@ -277,12 +274,16 @@ impl<T: Watcher> Drop for WatchList<T> {
 ///
 /// `owner` must be the owner area of an initialised `Node<T>` whose C
 /// subscription is registered (or being registered) and not yet withdrawn,
-/// and `r` valid for the call.
-pub(crate) unsafe fn report<T: Watcher>(owner: *const c_void, r: *const Report) {
+/// `s` its request (a `struct tipc_subscr`) and `r` valid for the call.
+pub(crate) unsafe fn report<T: Watcher>(
+    owner: *const c_void,
+    s: *const bindings::tipc_subscr,
+    r: *const Report,
+) {
     let node = owner.cast::<Node<T>>();
     // SAFETY: The caller's contract: the node is initialised while its `NameWatch` lives, and
-    // its watcher is only read; `r` is valid for the call.
-    unsafe { (*addr_of!((*node).watcher)).report(&*r) };
+    // its watcher is only read; `s` (the uapi type) and `r` are valid for the call.
+    unsafe { (*addr_of!((*node).watcher)).report(&*s.cast::<HostSubscr>(), &*r) };
 }
 
 /// `tipc_rs_sub_expired()` for watchers of type `T`.
@@ -290,8 +291,8 @@ pub(crate) unsafe fn report<T: Watcher>(owner: *const c_void, r: *const Report) 
 /// # Safety
 ///
 /// As for [`report`].
-pub(crate) unsafe fn expire<T: Watcher>(owner: *const c_void) {
+pub(crate) unsafe fn expire<T: Watcher>(owner: *const c_void, s: *const bindings::tipc_subscr) {
     let node = owner.cast::<Node<T>>();
     // SAFETY: As in `report`.
-    unsafe { (*addr_of!((*node).watcher)).expire() };
+    unsafe { (*addr_of!((*node).watcher)).expire(&*s.cast::<HostSubscr>()) };
 }

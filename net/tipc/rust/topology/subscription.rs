@@ -4,9 +4,11 @@
 
 use super::feed::Feed;
 use super::state::Topology;
-use super::wire::{bounds, write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT};
+use super::wire::{
+    subscriber_bytes, subscriber_words, write_event, Request, SUBSCR_LEN, TIPC_SUBSCR_TIMEOUT,
+};
 use crate::boundary::{
-    tipc::{EventWords, Report},
+    tipc::{EventWords, HostSubscr, Report},
     watch::WatchList,
 };
 use crate::server::{
@@ -14,7 +16,7 @@ use crate::server::{
     outqueue::chunk_fits_page,
     stats::LIVE_SUBSCRIPTIONS,
 };
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::{
     new_mutex, new_spinlock_bh,
     prelude::*,
@@ -65,57 +67,66 @@ impl ConnState {
 }
 
 /// A subscription, owned by its [`crate::boundary::watch::NameWatch`] in
-/// the C subscription's allocation: kept small.
+/// the C subscription's allocation, which also holds the request (host
+/// order, where the name table reads it): kept small.
 pub(crate) struct Subscription {
-    id: u64,
     conn: Arc<Conn<Topology>>,
-    /// The request's bytes as the subscriber sent them, and whether its
-    /// byte order is the opposite of the host's.
-    raw: [u8; SUBSCR_LEN],
-    swap: bool,
-    /// The timeout event is queued: nothing follows (under the queue lock).
-    expired: AtomicBool,
-    /// The name table reports the bindings that exist at subscribe time: a
-    /// burst bounded by the name table, not by the queue limit.
-    initial: AtomicBool,
+    /// The flags below, and the id above them.
+    state: AtomicU64,
 }
 
+/// The timeout event is queued: nothing follows (set under the queue lock).
+const EXPIRED: u64 = 1 << 0;
+/// The name table reports the bindings that exist at subscribe time: a
+/// burst bounded by the name table, not by the queue limit.
+const INITIAL: u64 = 1 << 1;
+/// The subscriber's byte order is the opposite of the host's (never changes).
+const SWAP: u64 = 1 << 2;
+/// Where the id starts: 61 bits, which a connection's ids (one per
+/// subscribe) never run out of.
+const ID_SHIFT: u32 = 3;
+
 // With two links, after the C subscription (96 bytes on the plain kernel,
-// patch 0007), at most 176 bytes: one `kmalloc-192` object.
-const _: () = assert!(core::mem::size_of::<Subscription>() <= 64);
+// patch 0007), 128 bytes: one `kmalloc-128` object (`NameWatch` checks the
+// whole against `TIPC_RS_SUB_OWNER_MAX`).
+const _: () = assert!(core::mem::size_of::<Subscription>() <= 16);
 
 impl Subscription {
     /// A subscription counted in the service's per-namespace total.
     pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: &Request) -> Self {
         // Given back in `drop` (a counter held in a field would cost 8 bytes).
         LIVE_SUBSCRIPTIONS.inc();
+        let swap = if request.swap { SWAP } else { 0 };
         Self {
-            id,
             conn,
-            raw: request.raw,
-            swap: request.swap,
-            expired: AtomicBool::new(false),
-            initial: AtomicBool::new(true),
+            state: AtomicU64::new(id << ID_SHIFT | INITIAL | swap),
         }
     }
 
     pub(crate) fn id(&self) -> u64 {
-        self.id
+        self.state.load(Ordering::Relaxed) >> ID_SHIFT
     }
 
-    /// The request's bytes as the subscriber sent them.
-    pub(crate) fn raw(&self) -> &[u8; SUBSCR_LEN] {
-        &self.raw
+    /// Whether the subscriber's byte order is the opposite of the host's.
+    fn swap(&self) -> bool {
+        self.state.load(Ordering::Relaxed) & SWAP != 0
+    }
+
+    /// The bytes of request `s` (this subscription's, host order) as the
+    /// subscriber sent them.
+    pub(crate) fn raw(&self, s: &HostSubscr) -> [u8; SUBSCR_LEN] {
+        subscriber_bytes(s, self.swap())
     }
 
     /// The initial report is over; later events count against the queue limit.
     pub(crate) fn initial_done(&self) {
-        self.initial.store(false, Ordering::Relaxed);
+        self.state.fetch_and(!INITIAL, Ordering::Relaxed);
     }
 
-    /// A binding in the name table changed that the subscription's filter
-    /// lets through (softirq or process context, name table locks held).
-    pub(crate) fn report(&self, r: &Report) {
+    /// A binding in the name table changed that the filter of request `s`
+    /// (this subscription's) lets through (softirq or process context, name
+    /// table locks held).
+    pub(crate) fn report(&self, s: &HostSubscr, r: &Report) {
         if !self.conn.has_socket() {
             // A kernel subscriber: the feed coalesces, bounded by the name table.
             let conn = self.conn.as_arc_borrow();
@@ -133,36 +144,39 @@ impl Subscription {
             }
             return;
         }
-        let limit = if self.initial.load(Ordering::Relaxed) {
+        let state = self.state.load(Ordering::Relaxed);
+        let limit = if state & INITIAL != 0 {
             Limit::Unbounded
         } else {
             Limit::Bounded
         };
+        let swap = state & SWAP != 0;
         let words = [r.event, r.lower, r.upper, r.port, r.node];
         // Formatted in the queue slot: no copy of the event on the way.
         Conn::queue(
             self.conn.as_arc_borrow(),
             limit,
-            || !self.expired.load(Ordering::Relaxed),
+            || self.state.load(Ordering::Relaxed) & EXPIRED == 0,
             |ev: &mut Event| {
-                write_event(&mut ev.words, &self.raw, self.swap, words);
+                write_event(&mut ev.words, &subscriber_words(s, swap), swap, words);
                 ev.ends = None;
             },
         );
     }
 
-    /// The subscription's timer fired (softirq): the last event it sends.
-    pub(crate) fn expire(&self) {
-        let (lower, upper) = bounds(&self.raw, self.swap);
+    /// The timer of this subscription, to request `s`, fired (softirq): the
+    /// last event it sends.
+    pub(crate) fn expire(&self, s: &HostSubscr) {
+        let swap = self.swap();
+        let words = [TIPC_SUBSCR_TIMEOUT, s.seq.lower, s.seq.upper, 0, 0];
         // One per subscription, so bounded by the subscription limit.
         Conn::queue(
             self.conn.as_arc_borrow(),
             Limit::Unbounded,
-            || !self.expired.swap(true, Ordering::Relaxed),
+            || self.state.fetch_or(EXPIRED, Ordering::Relaxed) & EXPIRED == 0,
             |ev: &mut Event| {
-                let words = [TIPC_SUBSCR_TIMEOUT, lower, upper, 0, 0];
-                write_event(&mut ev.words, &self.raw, self.swap, words);
-                ev.ends = Some(self.id);
+                write_event(&mut ev.words, &subscriber_words(s, swap), swap, words);
+                ev.ends = Some(self.id());
             },
         );
     }

@@ -5,8 +5,8 @@
 
 use super::feed::Feed;
 use super::wire::{
-    write_event, Request, TIPC_PUBLISHED, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE,
-    TIPC_WITHDRAWN,
+    subscriber_bytes, subscriber_words, write_event, Request, TIPC_PUBLISHED, TIPC_SUB_CANCEL,
+    TIPC_SUB_PORTS, TIPC_SUB_SERVICE, TIPC_WITHDRAWN,
 };
 use crate::boundary::{
     kunit::{check, kunit_cases},
@@ -105,8 +105,9 @@ kunit_cases! {
     }
 
     fn wire_event_written_in_place() -> c_int {
-        // A subscription's event written into a slot holding an older one
-        // sets every byte, as the request's own event.
+        // A subscription's event, from its request as the name table holds
+        // it, written into a slot holding an older one sets every byte, as
+        // the request's own event.
         for network in [true, false] {
             let b = request(network, [77, 5, 50, 0, TIPC_SUB_PORTS], b"abcdefgh");
             let Some(r) = Request::decode(&b) else {
@@ -114,8 +115,36 @@ kunit_cases! {
             };
             let words = [TIPC_WITHDRAWN, 6, 7, 0x1234, 0x1001002];
             let mut slot = [0xa5a5_a5a5; EVENT_LEN / 4];
-            write_event(&mut slot, &b, r.swap, words);
+            write_event(
+                &mut slot,
+                &subscriber_words(&r.host(), r.swap),
+                r.swap,
+                words,
+            );
             check!(slot == r.event(words));
+        }
+        0
+    }
+
+    fn wire_host_request_gives_bytes_back() -> c_int {
+        // The name table's copy (host order) and the byte order give back
+        // the bytes as sent, whatever the filter (even none of its bits).
+        for network in [true, false] {
+            for filter in [TIPC_SUB_PORTS, TIPC_SUB_SERVICE, 0, 0x100] {
+                let b = request(
+                    network,
+                    [4711, 3, 0x1234_5678, 750, filter],
+                    b"\x80handle\xff",
+                );
+                let Some(r) = Request::decode(&b) else {
+                    return line!() as c_int;
+                };
+                let h = r.host();
+                check!(h.seq.type_ == r.range.type_ && h.seq.lower == r.range.lower);
+                check!(h.seq.upper == r.range.upper);
+                check!(h.timeout == r.timeout && h.filter == r.filter);
+                check!(subscriber_bytes(&h, r.swap) == b);
+            }
         }
         0
     }

@@ -7,7 +7,7 @@
 //! filter bits set (upstream's `tipc_sub_read()`). Events go back in the
 //! same order.
 
-use crate::boundary::tipc::{EventWords, ServiceRange, EVENT_LEN};
+use crate::boundary::tipc::{EventWords, HostSubscr, ServiceRange, EVENT_LEN};
 use core::mem::{offset_of, size_of};
 use kernel::uapi::{self, tipc_event, tipc_service_range, tipc_socket_addr, tipc_subscr};
 
@@ -31,6 +31,11 @@ const TIMEOUT: usize = offset_of!(tipc_subscr, timeout);
 const FILTER: usize = offset_of!(tipc_subscr, filter);
 /// Where the handle is; a kernel request has its port in the first word.
 pub(crate) const HANDLE: usize = offset_of!(tipc_subscr, usr_handle);
+/// A request's 32-bit words, each as it goes on the wire.
+pub(crate) type RequestWords = [u32; SUBSCR_LEN / 4];
+// The order of the words in `RequestWords`.
+const _: () =
+    assert!(TYPE == 0 && LOWER == 4 && UPPER == 8 && TIMEOUT == 12 && FILTER == 16 && HANDLE == 20);
 
 /// A decoded request, plus its bytes as sent.
 #[derive(Clone, Copy)]
@@ -113,21 +118,56 @@ impl Request {
     /// An event for this subscription, in the subscriber's byte order
     /// (`words` as for [`write_event`]).
     pub(crate) fn event(&self, words: [u32; 5]) -> EventWords {
+        let req: RequestWords = core::array::from_fn(|i| word(&self.raw, 4 * i));
         let mut e = EventWords::default();
-        write_event(&mut e, &self.raw, self.swap, words);
+        write_event(&mut e, &req, self.swap, words);
         e
+    }
+
+    /// The request as the name table holds it (`glue.c` keeps it in the C
+    /// subscription): every word in host order, the handle as sent.
+    /// [`subscriber_words`] gives the bytes sent back.
+    pub(crate) fn host(&self) -> HostSubscr {
+        HostSubscr {
+            seq: self.range,
+            timeout: self.timeout,
+            filter: self.filter,
+            // The kernel's `c_char` is `u8`.
+            usr_handle: core::array::from_fn(|i| self.raw[HANDLE + i]),
+        }
     }
 }
 
-/// The bounds of the range subscribed to by request bytes `raw`, in the
-/// byte order `swap` says.
-pub(crate) fn bounds(raw: &[u8; SUBSCR_LEN], swap: bool) -> (u32, u32) {
-    (order(word(raw, LOWER), swap), order(word(raw, UPPER), swap))
+/// The words of request `s`, as [`Request::host`] made it, as the
+/// subscriber sent them: in its byte order (`swap` as [`Request::decode`]
+/// found it), the handle as it was.
+pub(crate) fn subscriber_words(s: &HostSubscr, swap: bool) -> RequestWords {
+    let h = s.usr_handle;
+    [
+        order(s.seq.type_, swap),
+        order(s.seq.lower, swap),
+        order(s.seq.upper, swap),
+        order(s.timeout, swap),
+        order(s.filter, swap),
+        u32::from_ne_bytes([h[0], h[1], h[2], h[3]]),
+        u32::from_ne_bytes([h[4], h[5], h[6], h[7]]),
+    ]
+}
+
+/// The bytes of request `s` as the subscriber sent them (see
+/// [`subscriber_words`]).
+pub(crate) fn subscriber_bytes(s: &HostSubscr, swap: bool) -> [u8; SUBSCR_LEN] {
+    let mut b = [0u8; SUBSCR_LEN];
+    for (at, w) in b.chunks_exact_mut(4).zip(subscriber_words(s, swap)) {
+        at.copy_from_slice(&w.to_ne_bytes());
+    }
+    b
 }
 
 /// Writes every byte of a `struct tipc_event`: `words` (event, found
-/// lower and upper, port, node) in the subscriber's order, then `raw`.
-pub(crate) fn write_event(e: &mut EventWords, raw: &[u8; SUBSCR_LEN], swap: bool, words: [u32; 5]) {
+/// lower and upper, port, node) in the subscriber's order, then the
+/// request `req` as it went on the wire.
+pub(crate) fn write_event(e: &mut EventWords, req: &RequestWords, swap: bool, words: [u32; 5]) {
     const PORT: usize = offset_of!(tipc_event, port);
     // The five words, then the request, cover the whole event.
     const _: () = assert!(
@@ -140,6 +180,6 @@ pub(crate) fn write_event(e: &mut EventWords, raw: &[u8; SUBSCR_LEN], swap: bool
     );
     // Word stores: byte copies are a `memcpy` call each at `-Os`.
     let [a, b, c, d, f] = words.map(|v| order(v, swap));
-    let w = |i: usize| word(raw, i);
-    *e = [a, b, c, d, f, w(0), w(4), w(8), w(12), w(16), w(20), w(24)];
+    let [g, h, i, j, k, l, m] = *req;
+    *e = [a, b, c, d, f, g, h, i, j, k, l, m];
 }
