@@ -23,7 +23,7 @@ timed() {
 }
 
 memory() {
-	/bin/topo-bench submem 20000 || return 1
+	/bin/topo-bench submem 60000 || return 1
 	/bin/topo-bench stalled 300000
 }
 
