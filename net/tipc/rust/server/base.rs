@@ -27,7 +27,8 @@ pub(crate) struct ServerBase {
     /// The listener, or the one socket of a connectionless server.
     #[pin]
     sock: Mutex<Option<Socket>>,
-    /// The receive work's buffer (it runs one at a time), allocated at start so that a receive never waits for memory.
+    /// The receive work's buffer (it runs one at a time), allocated at
+    /// start so that a receive never waits for memory.
     #[pin]
     pub(crate) recv_buf: Mutex<KVec<u8>>,
 }
