@@ -5,8 +5,8 @@
 //! One allocation per subscription: `glue.c` allocates the C subscription
 //! with room after it for the Rust [`Node`], so neither side knows the
 //! other's layout. The request stays in the C part, where the name table
-//! reads it: the callbacks and [`WatchList::remove_where`] hand it to the
-//! watcher.
+//! reads it: the callbacks hand it to the watcher, and [`Watched`] gives it
+//! to a search that asks.
 
 use super::tipc::{HostSubscr, Report, TipcNet};
 use core::{
@@ -67,7 +67,7 @@ unsafe impl<T: Watcher> Sync for NameWatch<T> {}
 
 impl<T: Watcher> NameWatch<T> {
     // `glue.c` aligns the owner's area to 8 bytes, and gives it at most
-    // `TIPC_RS_SUB_OWNER_MAX` bytes (one `kmalloc-128` object in all).
+    // `TIPC_RS_SUB_OWNER_MAX` bytes (one `kmalloc-128` object in all without lockdep).
     const FITS: () = assert!(
         align_of::<Node<T>>() <= 8
             && size_of::<Node<T>>() <= bindings::TIPC_RS_SUB_OWNER_MAX as usize
@@ -131,6 +131,33 @@ impl<T: Watcher> Drop for NameWatch<T> {
             self.node.as_ptr().drop_in_place();
             bindings::tipc_rs_sub_free(owner);
         }
+    }
+}
+
+/// A watch that [`WatchList::remove_where`] shows its test.
+///
+/// # Invariants
+///
+/// `node` is an initialised node, registered, of a [`WatchList`] borrowed
+/// for `'a`.
+pub(crate) struct Watched<'a, T> {
+    node: NonNull<Node<T>>,
+    _list: PhantomData<&'a Node<T>>,
+}
+
+impl<T> Watched<'_, T> {
+    pub(crate) fn watcher(&self) -> &T {
+        // SAFETY: Initialised, and the list is borrowed (type invariant); the watcher is only
+        // read.
+        unsafe { &*addr_of!((*self.node.as_ptr()).watcher) }
+    }
+
+    /// The subscription's request, in host order: a call into `glue.c`,
+    /// made only for a test that needs it.
+    pub(crate) fn request(&self) -> &HostSubscr {
+        // SAFETY: Registered (type invariant): `glue.c` gives its request, which does not
+        // change while registered, as a `struct tipc_subscr` in the same allocation.
+        unsafe { &*bindings::tipc_rs_sub_request(self.node.as_ptr().cast()).cast::<HostSubscr>() }
     }
 }
 
@@ -218,31 +245,28 @@ impl<T: Watcher> WatchList<T> {
         }
     }
 
-    /// Unlinks the first watch, searched from end `from`, whose watcher
-    /// and request (host order) satisfy `f`.
+    /// Unlinks the first watch, searched from end `from`, that `f` picks.
     pub(crate) fn remove_where(
         &mut self,
         from: End,
-        mut f: impl FnMut(&T, &HostSubscr) -> bool,
+        mut f: impl FnMut(&Watched<'_, T>) -> bool,
     ) -> Option<NameWatch<T>> {
         let mut at = match from {
             End::Oldest => self.first,
             End::Newest => self.last,
         };
         while let Some(node) = at {
-            // SAFETY: `node` is a node of this list (type invariant), initialised, and its
-            // subscription registered: `glue.c` gives its request, which does not change while
-            // registered, as a `struct tipc_subscr`.
-            let (watcher, s, prev, next) = unsafe {
+            // SAFETY: `node` is a node of this list (type invariant): only its links are read.
+            let (prev, next) = unsafe {
                 let p = node.as_ptr();
-                (
-                    &*addr_of!((*p).watcher),
-                    &*bindings::tipc_rs_sub_request(p.cast()).cast::<HostSubscr>(),
-                    addr_of!((*p).prev).read(),
-                    addr_of!((*p).next).read(),
-                )
+                (addr_of!((*p).prev).read(), addr_of!((*p).next).read())
             };
-            if f(watcher, s) {
+            // INVARIANT: A node of this list, which is borrowed while `f` runs.
+            let watched = Watched {
+                node,
+                _list: PhantomData,
+            };
+            if f(&watched) {
                 // SAFETY: `node` is a node of this list.
                 return Some(unsafe { self.unlink(node) });
             }

@@ -7,8 +7,8 @@ use super::state::Topology;
 use super::subscription::{ConnState, Event, Subscription};
 use super::wire::{Request, SUBSCR_LEN, TIPC_SUB_CANCEL, TIPC_SUB_PORTS, TIPC_SUB_SERVICE};
 use crate::boundary::{
-    tipc::{deliver_kernel_event, event_bytes, instance, HostSubscr, ServiceRange},
-    watch::{End, NameWatch},
+    tipc::{deliver_kernel_event, event_bytes, instance, ServiceRange},
+    watch::{End, NameWatch, Watched},
 };
 use crate::server::{
     connected::{Conn, Service},
@@ -66,12 +66,12 @@ impl Topology {
     /// as upstream does (its list is head-inserted, and the first match goes).
     fn cancel(conn: &Conn<Self>, req: &Request) {
         let key = req.cancelled();
-        Self::remove(conn, End::Newest, |sub, s| sub.raw(s) == key);
+        Self::remove(conn, End::Newest, |w| w.watcher().raw(w.request()) == key);
     }
 
     /// Withdraws the first subscription of `conn` from end `from` that `f`
     /// picks.
-    fn remove(conn: &Conn<Self>, from: End, f: impl FnMut(&Subscription, &HostSubscr) -> bool) {
+    fn remove(conn: &Conn<Self>, from: End, f: impl FnMut(&Watched<'_, Subscription>) -> bool) {
         let removed = conn.state().table.lock().subs.remove_where(from, f);
         // Withdrawn outside the lock.
         drop(removed);
@@ -156,7 +156,7 @@ impl Service for Topology {
     fn sent(_server: &ConnServer<Self>, conn: &Arc<Conn<Self>>, out: &Event) {
         if let Some(id) = out.ends {
             // Timeouts mostly end the older subscriptions: searched from there.
-            Self::remove(conn, End::Oldest, |sub, _| sub.id() == id);
+            Self::remove(conn, End::Oldest, |w| w.watcher().id() == id);
         }
     }
 

@@ -76,15 +76,25 @@ pub(crate) struct Subscription {
 }
 
 /// The timeout event is queued: nothing follows (set under the queue lock).
-const EXPIRED: u64 = 1 << 0;
+pub(crate) const EXPIRED: u64 = 1 << 0;
 /// The name table reports the bindings that exist at subscribe time: a
 /// burst bounded by the name table, not by the queue limit.
-const INITIAL: u64 = 1 << 1;
+pub(crate) const INITIAL: u64 = 1 << 1;
 /// The subscriber's byte order is the opposite of the host's (never changes).
-const SWAP: u64 = 1 << 2;
+pub(crate) const SWAP: u64 = 1 << 2;
 /// Where the id starts: 61 bits, which a connection's ids (one per
 /// subscribe) never run out of.
 const ID_SHIFT: u32 = 3;
+
+/// A new subscription's state word: `id`, the byte order, in its initial report.
+pub(crate) const fn state_word(id: u64, swap: bool) -> u64 {
+    id << ID_SHIFT | INITIAL | if swap { SWAP } else { 0 }
+}
+
+/// The id in state word `w`.
+pub(crate) const fn id_of(w: u64) -> u64 {
+    w >> ID_SHIFT
+}
 
 // With two links, after the C subscription (96 bytes on the plain kernel,
 // patch 0007), 128 bytes: one `kmalloc-128` object (`NameWatch` checks the
@@ -96,15 +106,14 @@ impl Subscription {
     pub(crate) fn new(id: u64, conn: Arc<Conn<Topology>>, request: &Request) -> Self {
         // Given back in `drop` (a counter held in a field would cost 8 bytes).
         LIVE_SUBSCRIPTIONS.inc();
-        let swap = if request.swap { SWAP } else { 0 };
         Self {
             conn,
-            state: AtomicU64::new(id << ID_SHIFT | INITIAL | swap),
+            state: AtomicU64::new(state_word(id, request.swap)),
         }
     }
 
     pub(crate) fn id(&self) -> u64 {
-        self.state.load(Ordering::Relaxed) >> ID_SHIFT
+        id_of(self.state.load(Ordering::Relaxed))
     }
 
     /// Whether the subscriber's byte order is the opposite of the host's.

@@ -4,6 +4,7 @@
 //! order, cancel matching, events) and the kernel subscriber's feed.
 
 use super::feed::Feed;
+use super::subscription::{id_of, state_word, EXPIRED, INITIAL, SWAP};
 use super::wire::{
     subscriber_bytes, subscriber_words, write_event, Request, TIPC_PUBLISHED, TIPC_SUB_CANCEL,
     TIPC_SUB_PORTS, TIPC_SUB_SERVICE, TIPC_WITHDRAWN,
@@ -162,12 +163,41 @@ kunit_cases! {
             };
             check!(c.filter & TIPC_SUB_CANCEL != 0);
             check!(c.cancelled() == sub);
+            // What a search compares with: the bytes made again from the
+            // name table's copy.
+            let Some(s) = Request::decode(&sub) else {
+                return line!() as c_int;
+            };
+            check!(c.cancelled() == subscriber_bytes(&s.host(), s.swap));
             let other = request(
                 network,
                 [4711, 0, 10, !0, TIPC_SUB_PORTS | TIPC_SUB_CANCEL],
                 b"Original",
             );
             check!(Request::decode(&other).map(|r| r.cancelled()) != Some(sub));
+        }
+        // A host-order subscription with filter 0 reads as swapped; its
+        // cancel (filter TIPC_SUB_CANCEL) reads as host order. Upstream
+        // compares bytes, so the cancel still matches.
+        let sub = request(false, [4711, 0, 10, !0, 0], b"mixed!!!");
+        let cancel = request(false, [4711, 0, 10, !0, TIPC_SUB_CANCEL], b"mixed!!!");
+        let (Some(s), Some(c)) = (Request::decode(&sub), Request::decode(&cancel)) else {
+            return line!() as c_int;
+        };
+        check!(s.swap != c.swap);
+        check!(c.cancelled() == subscriber_bytes(&s.host(), s.swap));
+        0
+    }
+
+    fn subscription_state_word() -> c_int {
+        // The id survives the flags set and cleared around it.
+        for id in [0, 1, 4711, (1 << 61) - 1] {
+            for swap in [false, true] {
+                let w = state_word(id, swap);
+                check!(id_of(w) == id && id_of(w | EXPIRED) == id);
+                check!(id_of(w & !INITIAL) == id);
+                check!((w & SWAP != 0) == swap && w & INITIAL != 0 && w & EXPIRED == 0);
+            }
         }
         0
     }
