@@ -210,11 +210,16 @@ impl<S: Service> ConnServer<S> {
     }
 
     fn accept(self: &Arc<Self>) {
-        while let Some(Ok(Some(sock))) = self.base.with_socket(|l| l.accept()) {
+        for _ in 0..RECV_BUDGET {
+            let Some(Ok(Some(sock))) = self.base.with_socket(|l| l.accept()) else {
+                return;
+            };
             if let Err(e) = self.open(Some(sock)) {
                 pr_warn!("{}: connection refused: {:?}\n", S::NAME, e);
             }
         }
+        // More may be waiting: the worker is shared, so yield, then go on.
+        self.recv.kick(self.as_arc_borrow());
     }
 
     /// Stops the server: once this returns, every connection is closed and
@@ -260,7 +265,8 @@ impl<S: Service> SocketEvents for ConnServer<S> {
     fn write_space(_this: ArcBorrow<'_, Self>) {}
 }
 
-/// Requests handled per run of the receive work before it yields.
+/// Requests handled, or connections accepted, per run of the receive
+/// work before it yields.
 const RECV_BUDGET: usize = 64;
 /// Messages sent per run of the send work before it yields (the send queue
 /// is ordered: one connection must not hold it for a whole burst); they go
