@@ -9,7 +9,8 @@
 //! - the services [`topology`] (`{1,1}`) and [`config`] (`{0, own node}`),
 //!   declared with [`pernet::services!`];
 //! - [`server`]: the service-agnostic core (kernel sockets, connections
-//!   with bounded queues, two workqueues per server: the 2013 design);
+//!   with bounded queues, a send workqueue per server as in the 2013
+//!   design; receiving on shared `SCHED_BATCH` workers for connections);
 //! - [`boundary`]: the only module with `unsafe` code: calls into `glue.c`,
 //!   and the entry points C calls ([`boundary::entry::export_entry_points!`]).
 //!
