@@ -87,9 +87,9 @@ static struct tipc_rs_sub *rs_sub(struct tipc_subscription *sub)
 	return container_of(sub, struct tipc_rs_sub, sub);
 }
 
-static struct tipc_rs_sub *rs_owner_sub(void *owner)
+static struct tipc_rs_sub *rs_owner_sub(const void *owner)
 {
-	return (struct tipc_rs_sub *)((char *)owner -
+	return (struct tipc_rs_sub *)((const char *)owner -
 				      offsetof(struct tipc_rs_sub, owner));
 }
 
@@ -196,11 +196,7 @@ bool tipc_rs_sub_register(void *owner, struct net *net,
  */
 const struct tipc_subscr *tipc_rs_sub_request(const void *owner)
 {
-	const struct tipc_rs_sub *rs;
-
-	rs = (const void *)((const char *)owner -
-			    offsetof(struct tipc_rs_sub, owner));
-	return &rs->sub.s;
+	return &rs_owner_sub(owner)->sub.s;
 }
 
 /*
