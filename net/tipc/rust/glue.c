@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched/stat.h>
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -302,6 +303,32 @@ int tipc_rs_sock_set_droppable(struct socket *sock)
 
 	return sock->ops->setsockopt(sock, SOL_TIPC, TIPC_DEST_DROPPABLE,
 				     KERNEL_SOCKPTR(&one), sizeof(one));
+}
+
+static unsigned int recv_poll_us = 20;
+module_param(recv_poll_us, uint, 0644);
+MODULE_PARM_DESC(recv_poll_us,
+		 "Microseconds a topology connection out of requests polls for more before its worker sleeps (Rust server; 0: never)");
+
+/*
+ * Polls @sock's receive queue for at most recv_poll_us, and only while the
+ * CPU would otherwise idle: nothing else is runnable on it or queued on
+ * @worker. A client that pipelines requests sends the next within
+ * microseconds; a worker that slept instead costs that client a wakeup
+ * (an IPI if the worker's CPU went idle) every few requests.
+ */
+bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
+{
+	u64 end = ktime_get_ns() + READ_ONCE(recv_poll_us) * NSEC_PER_USEC;
+	struct sock *sk = sock->sk;
+
+	while (skb_queue_empty_lockless(&sk->sk_receive_queue)) {
+		if (need_resched() || !single_task_running() ||
+		    !list_empty(&worker->work_list) || ktime_get_ns() >= end)
+			return false;
+		cpu_relax();
+	}
+	return true;
 }
 
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len)

@@ -85,6 +85,7 @@ u32 tipc_rs_reply_queue_limit(void);
 u32 tipc_rs_own_addr(struct net *net);
 u32 tipc_rs_remote_management(struct net *net);
 int tipc_rs_sock_set_droppable(struct socket *sock);
+bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker);
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
 void tipc_rs_skb_free(struct sk_buff *skb);
 /*

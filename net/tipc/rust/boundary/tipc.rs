@@ -99,6 +99,14 @@ impl RecvWorker {
         // SAFETY: Valid while `self` is (type invariant).
         unsafe { Worker::from_raw(self.0) }
     }
+
+    /// Whether a message reached `sock` within a short poll, which ends at
+    /// once when the CPU has other work (`tipc_rs_sock_poll_rx()`).
+    pub(crate) fn poll_rx(&self, sock: &Socket) -> bool {
+        // SAFETY: `sock` is a valid socket (the `Socket` invariant) and the worker is valid
+        // while `self` is (type invariant); C reads both only during the call.
+        unsafe { bindings::tipc_rs_sock_poll_rx(sock.as_ptr(), self.0) }
+    }
 }
 
 /// A service range of one instance.

@@ -167,6 +167,7 @@ impl<S: Service> ConnServer<S> {
                 server: self.clone(),
                 sock,
                 closed: AtomicBool::new(false),
+                recv_queued: AtomicBool::new(false),
                 _live: Live::new(&LIVE_CONNECTIONS),
                 out <- new_spinlock_bh!(
                     Outbound {
@@ -309,6 +310,8 @@ pub(crate) struct Conn<S: Service> {
     server: Arc<ConnServer<S>>,
     sock: Option<Socket>,
     closed: AtomicBool,
+    /// The receive work is queued and its run has not started.
+    recv_queued: AtomicBool,
     _live: Live,
     #[pin]
     out: SpinLockBh<Outbound<S::Out>>,
@@ -329,6 +332,16 @@ impl_has_work! {
 }
 
 impl<S: Service> Conn<S> {
+    /// Queues the receive work unless it is queued and has not started:
+    /// then that run reads what this kick is for, and the kick (one per
+    /// message the client sends) costs one exchange, as a workqueue item's
+    /// pending bit makes it.
+    fn kick_recv(this: ArcBorrow<'_, Self>) {
+        if !this.recv_queued.swap(true, Ordering::SeqCst) && !this.server.recv.kick(this) {
+            this.recv_queued.store(false, Ordering::SeqCst);
+        }
+    }
+
     /// The id kernel subscribers know the connection by.
     pub(crate) fn id(&self) -> u32 {
         self.id
@@ -355,7 +368,7 @@ impl<S: Service> Conn<S> {
                 drop(sock.detach_events::<Self>());
                 return Ok(());
             }
-            self.server.recv.kick(self.as_arc_borrow());
+            Self::kick_recv(self.as_arc_borrow());
         }
         Ok(())
     }
@@ -395,7 +408,7 @@ impl<S: Service> Conn<S> {
             Err(e) => {
                 o.closing = true;
                 o.failed = Some(e);
-                this.server.recv.kick(this);
+                Self::kick_recv(this);
             }
         }
     }
@@ -498,6 +511,14 @@ impl<S: Service> Conn<S> {
         let mut handled = 0;
         while handled < RECV_BUDGET {
             let n = match recv_batch(sock, &mut buf, S::MAX_REQUEST, &mut lens) {
+                // Out of requests: a pipelining client sends the next one
+                // within microseconds, so poll for it rather than sleep
+                // (while the CPU has nothing else to do). A poll counts as
+                // a request: empty messages cannot hold the worker either.
+                Ok(0) if self.server.recv.poll(sock) => {
+                    handled += 1;
+                    continue;
+                }
                 Ok(0) => return,
                 Ok(n) => n,
                 Err(_) => {
@@ -523,7 +544,7 @@ impl<S: Service> Conn<S> {
             handled += n;
         }
         // More may be waiting: yield to other connections, then go on.
-        self.server.recv.kick(self.as_arc_borrow());
+        Self::kick_recv(self.as_arc_borrow());
     }
 
     /// Hands what a connection without a socket has to the service.
@@ -618,6 +639,9 @@ impl<S: Service> Conn<S> {
 
 impl<S: Service> kthread::WorkItem for Conn<S> {
     fn run(this: Arc<Self>) {
+        // Before reading the socket (a full barrier): a kick that still
+        // saw the mark set relies on this run to read its message.
+        this.recv_queued.swap(false, Ordering::SeqCst);
         if !this.is_closed() {
             this.receive();
         }
@@ -638,7 +662,7 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
 
 impl<S: Service> SocketEvents for Conn<S> {
     fn data_ready(this: ArcBorrow<'_, Self>) {
-        this.server.recv.kick(this);
+        Self::kick_recv(this);
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {
