@@ -47,6 +47,12 @@ u32 tipc_rs_reply_queue_limit(void)
 	return READ_ONCE(reply_queue_limit);
 }
 
+#define RECV_POLL_MAX_US 1000U
+static unsigned int recv_poll_us = 20;
+module_param(recv_poll_us, uint, 0644);
+MODULE_PARM_DESC(recv_poll_us,
+		 "Microseconds a topology connection's receive that ran out of requests polls for more (Rust server; 0: never, at most 1000)");
+
 /*
  * What the Rust server keeps per namespace, where tipc_net keeps the C
  * server's pointer: the Rust servers and the configuration service's
@@ -305,11 +311,6 @@ int tipc_rs_sock_set_droppable(struct socket *sock)
 				     KERNEL_SOCKPTR(&one), sizeof(one));
 }
 
-static unsigned int recv_poll_us = 20;
-module_param(recv_poll_us, uint, 0644);
-MODULE_PARM_DESC(recv_poll_us,
-		 "Microseconds a topology connection out of requests polls for more before its worker sleeps (Rust server; 0: never)");
-
 /*
  * Polls @sock's receive queue for at most recv_poll_us, and only while the
  * CPU would otherwise idle: nothing else is runnable on it or queued on
@@ -319,7 +320,8 @@ MODULE_PARM_DESC(recv_poll_us,
  */
 bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
 {
-	u64 end = ktime_get_ns() + READ_ONCE(recv_poll_us) * NSEC_PER_USEC;
+	u64 us = min(READ_ONCE(recv_poll_us), RECV_POLL_MAX_US);
+	u64 end = ktime_get_ns() + us * NSEC_PER_USEC;
 	struct sock *sk = sock->sk;
 
 	while (skb_queue_empty_lockless(&sk->sk_receive_queue)) {

@@ -34,25 +34,22 @@ impl BatchRecv {
         self.worker.get()
     }
 
-    /// Whether a message reached `sock` within a short poll instead of an
-    /// idle CPU: a client pipelining requests need not wake the worker.
+    /// Whether a message reached `sock` within a short poll, kept only
+    /// while the CPU would otherwise idle (`glue.c`).
     pub(crate) fn poll(&self, sock: &Socket) -> bool {
         self.worker.poll_rx(sock)
     }
 
     /// Queues `this`'s receive work; one already queued will see what this
-    /// one would have. Its run ends with [`BatchRecv::done`]. Returns
-    /// whether this call queued it.
-    pub(crate) fn kick<T>(&self, this: ArcBorrow<'_, T>) -> bool
+    /// one would have. Its run ends with [`BatchRecv::done`].
+    pub(crate) fn kick<T>(&self, this: ArcBorrow<'_, T>)
     where
         T: WorkItem + HasWork<T> + Send + Sync + 'static,
     {
         self.pending.fetch_add(1, Ordering::Relaxed);
         if self.worker().enqueue(this.into()).is_err() {
             self.pending.fetch_sub(1, Ordering::Relaxed);
-            return false;
         }
-        true
     }
 
     /// Ends a run that [`BatchRecv::kick`] queued.

@@ -310,7 +310,9 @@ pub(crate) struct Conn<S: Service> {
     server: Arc<ConnServer<S>>,
     sock: Option<Socket>,
     closed: AtomicBool,
-    /// The receive work is queued and its run has not started.
+    /// Set by a kick that queues the receive work, cleared by its run
+    /// once the socket is empty, which then reads it once more (the
+    /// pending bit of a workqueue item, held while the item reads).
     recv_queued: AtomicBool,
     _live: Live,
     #[pin]
@@ -332,13 +334,12 @@ impl_has_work! {
 }
 
 impl<S: Service> Conn<S> {
-    /// Queues the receive work unless it is queued and has not started:
-    /// then that run reads what this kick is for, and the kick (one per
-    /// message the client sends) costs one exchange, as a workqueue item's
-    /// pending bit makes it.
+    /// Queues the receive work for a message, unless a run is queued or
+    /// reading that will read it (`recv_queued`): then the kick, one per
+    /// message the client sends, costs one exchange.
     fn kick_recv(this: ArcBorrow<'_, Self>) {
-        if !this.recv_queued.swap(true, Ordering::SeqCst) && !this.server.recv.kick(this) {
-            this.recv_queued.store(false, Ordering::SeqCst);
+        if !this.recv_queued.swap(true, Ordering::SeqCst) {
+            this.server.recv.kick(this);
         }
     }
 
@@ -408,7 +409,9 @@ impl<S: Service> Conn<S> {
             Err(e) => {
                 o.closing = true;
                 o.failed = Some(e);
-                Self::kick_recv(this);
+                // Even past the mark: a reading run would not look at
+                // `failed` again.
+                this.server.recv.kick(this);
             }
         }
     }
@@ -509,14 +512,32 @@ impl<S: Service> Conn<S> {
         let mut buf = self.server.base.recv_buf.lock();
         let mut lens = [0; RECV_BATCH];
         let mut handled = 0;
+        let mut polls = 0;
+        // The mark is set while this run reads: the client's kicks cost it
+        // one exchange each, and none queues this connection again.
+        let mut marked = true;
         while handled < RECV_BUDGET {
             let n = match recv_batch(sock, &mut buf, S::MAX_REQUEST, &mut lens) {
-                // Out of requests: a pipelining client sends the next one
-                // within microseconds, so poll for it rather than sleep
-                // (while the CPU has nothing else to do). A poll counts as
-                // a request: empty messages cannot hold the worker either.
-                Ok(0) if self.server.recv.poll(sock) => {
-                    handled += 1;
+                // Out of requests after some: a pipelining client sends the
+                // next within microseconds, so poll for it rather than
+                // sleep, while the CPU has nothing else to do.
+                Ok(0)
+                    if marked
+                        && handled > 0
+                        && polls < RECV_BUDGET
+                        && self.server.recv.poll(sock) =>
+                {
+                    polls += 1;
+                    if self.is_closed() {
+                        return;
+                    }
+                    continue;
+                }
+                // Clear the mark (a full barrier), then read once more: a
+                // kick that still saw it set left its message to this run.
+                Ok(0) if marked => {
+                    self.recv_queued.swap(false, Ordering::SeqCst);
+                    marked = false;
                     continue;
                 }
                 Ok(0) => return,
@@ -526,6 +547,12 @@ impl<S: Service> Conn<S> {
                     return;
                 }
             };
+            if !marked {
+                // Reading again: kicks may skip again (a run they queued
+                // meanwhile finds the socket empty).
+                self.recv_queued.swap(true, Ordering::SeqCst);
+                marked = true;
+            }
             for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(&lens[..n]) {
                 // Length 0: the peer shut the connection down.
                 if len == 0 {
@@ -543,8 +570,9 @@ impl<S: Service> Conn<S> {
             }
             handled += n;
         }
-        // More may be waiting: yield to other connections, then go on.
-        Self::kick_recv(self.as_arc_borrow());
+        // More may be waiting: yield to other connections, then go on (the
+        // mark stays set for that run).
+        self.server.recv.kick(self.as_arc_borrow());
     }
 
     /// Hands what a connection without a socket has to the service.
@@ -639,9 +667,6 @@ impl<S: Service> Conn<S> {
 
 impl<S: Service> kthread::WorkItem for Conn<S> {
     fn run(this: Arc<Self>) {
-        // Before reading the socket (a full barrier): a kick that still
-        // saw the mark set relies on this run to read its message.
-        this.recv_queued.swap(false, Ordering::SeqCst);
         if !this.is_closed() {
             this.receive();
         }
