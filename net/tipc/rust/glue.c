@@ -51,7 +51,7 @@ u32 tipc_rs_reply_queue_limit(void)
 static unsigned int recv_poll_us = 20;
 module_param(recv_poll_us, uint, 0644);
 MODULE_PARM_DESC(recv_poll_us,
-		 "Microseconds a topology connection's receive that ran out of requests polls for more (Rust server; 0: never, at most 1000)");
+		 "Microseconds a topology connection's receive that ran out of requests polls for more (Rust server; 0: never; above 1000: 1000)");
 
 /*
  * What the Rust server keeps per namespace, where tipc_net keeps the C
@@ -314,9 +314,10 @@ int tipc_rs_sock_set_droppable(struct socket *sock)
 /*
  * Polls @sock's receive queue for at most recv_poll_us, and only while the
  * CPU would otherwise idle: nothing else is runnable on it or queued on
- * @worker. A client that pipelines requests sends the next within
- * microseconds; a worker that slept instead costs that client a wakeup
- * (an IPI if the worker's CPU went idle) every few requests.
+ * @worker, and the socket is not shut down. A client that pipelines
+ * requests sends the next within microseconds; a worker that slept instead
+ * costs that client a wakeup (an IPI if the worker's CPU went idle) every
+ * few dozen requests.
  */
 bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
 {
@@ -326,7 +327,8 @@ bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
 
 	while (skb_queue_empty_lockless(&sk->sk_receive_queue)) {
 		if (need_resched() || !single_task_running() ||
-		    !list_empty(&worker->work_list) || ktime_get_ns() >= end)
+		    !list_empty(&worker->work_list) ||
+		    READ_ONCE(sk->sk_shutdown) || ktime_get_ns() >= end)
 			return false;
 		cpu_relax();
 	}

@@ -310,9 +310,10 @@ pub(crate) struct Conn<S: Service> {
     server: Arc<ConnServer<S>>,
     sock: Option<Socket>,
     closed: AtomicBool,
-    /// Set by a kick that queues the receive work, cleared by its run
-    /// once the socket is empty, which then reads it once more (the
-    /// pending bit of a workqueue item, held while the item reads).
+    /// Set while a receive run is queued or reading: by the kick that
+    /// queues it (`data_ready`, `start`), kept by a run that queues the
+    /// next itself, cleared by a run that found the socket empty, which
+    /// then reads once more (and sets it again if it finds more).
     recv_queued: AtomicBool,
     _live: Live,
     #[pin]
@@ -334,9 +335,10 @@ impl_has_work! {
 }
 
 impl<S: Service> Conn<S> {
-    /// Queues the receive work for a message, unless a run is queued or
-    /// reading that will read it (`recv_queued`): then the kick, one per
-    /// message the client sends, costs one exchange.
+    /// Queues the receive work, unless a run is queued or reading that
+    /// will read what this kick is for (`recv_queued`): then the kick, one
+    /// per `data_ready` (a message, or a chain of them), costs one
+    /// exchange.
     fn kick_recv(this: ArcBorrow<'_, Self>) {
         if !this.recv_queued.swap(true, Ordering::SeqCst) {
             this.server.recv.kick(this);
@@ -547,12 +549,11 @@ impl<S: Service> Conn<S> {
                     return;
                 }
             };
-            if !marked {
-                // Reading again: kicks may skip again (a run they queued
-                // meanwhile finds the socket empty).
-                self.recv_queued.swap(true, Ordering::SeqCst);
-                marked = true;
-            }
+            // Read after the mark was cleared: set it again so that kicks
+            // skip again, unless a kick set it meanwhile and queued a run:
+            // that run goes on after this batch (with the mark its own).
+            let last = !marked && self.recv_queued.swap(true, Ordering::SeqCst);
+            marked = true;
             for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(&lens[..n]) {
                 // Length 0: the peer shut the connection down.
                 if len == 0 {
@@ -569,6 +570,9 @@ impl<S: Service> Conn<S> {
                 }
             }
             handled += n;
+            if last {
+                return;
+            }
         }
         // More may be waiting: yield to other connections, then go on (the
         // mark stays set for that run).
