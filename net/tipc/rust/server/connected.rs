@@ -312,8 +312,10 @@ pub(crate) struct Conn<S: Service> {
     closed: AtomicBool,
     /// Set while a receive run is queued or reading: by the kick that
     /// queues it (`data_ready`, `start`), kept by a run that queues the
-    /// next itself, cleared by a run that found the socket empty, which
-    /// then reads once more (and sets it again if it finds more).
+    /// next itself or leaves the rest to a run a kick queued, cleared by a
+    /// run that found the socket empty, which then reads once more (and
+    /// sets it again if it finds more). The error path of `queue` queues
+    /// a run without it (that run closes the connection).
     recv_queued: AtomicBool,
     _live: Live,
     #[pin]
@@ -516,7 +518,7 @@ impl<S: Service> Conn<S> {
         let mut handled = 0;
         let mut polls = 0;
         // The mark is set while this run reads: the client's kicks cost it
-        // one exchange each, and none queues this connection again.
+        // one exchange each, and no kick queues this connection again.
         let mut marked = true;
         while handled < RECV_BUDGET {
             let n = match recv_batch(sock, &mut buf, S::MAX_REQUEST, &mut lens) {
@@ -550,8 +552,8 @@ impl<S: Service> Conn<S> {
                 }
             };
             // Read after the mark was cleared: set it again so that kicks
-            // skip again, unless a kick set it meanwhile and queued a run:
-            // that run goes on after this batch (with the mark its own).
+            // skip again, unless a kick set it meanwhile, which has queued
+            // or will queue a run: that run goes on after this batch.
             let last = !marked && self.recv_queued.swap(true, Ordering::SeqCst);
             marked = true;
             for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(&lens[..n]) {
