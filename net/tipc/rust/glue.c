@@ -335,6 +335,21 @@ bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
 	return true;
 }
 
+/*
+ * Holds @sock (lock_sock()) while the caller handles what it received:
+ * what the peer sends meanwhile goes to the socket's backlog, which
+ * tipc_rs_sock_release() files.
+ */
+void tipc_rs_sock_hold(struct socket *sock)
+{
+	lock_sock(sock->sk);
+}
+
+void tipc_rs_sock_release(struct socket *sock)
+{
+	release_sock(sock->sk);
+}
+
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len)
 {
 	*len = skb->len;

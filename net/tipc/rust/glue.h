@@ -86,6 +86,8 @@ u32 tipc_rs_own_addr(struct net *net);
 u32 tipc_rs_remote_management(struct net *net);
 int tipc_rs_sock_set_droppable(struct socket *sock);
 bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker);
+void tipc_rs_sock_hold(struct socket *sock);
+void tipc_rs_sock_release(struct socket *sock);
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
 void tipc_rs_skb_free(struct sk_buff *skb);
 /*

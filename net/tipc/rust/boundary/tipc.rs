@@ -2,6 +2,7 @@
 
 //! Safe calls into `tipc.ko`'s internals, through `glue.c`.
 
+use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use kernel::{
     bindings,
@@ -237,6 +238,41 @@ pub(crate) fn recv_batch(
         n if n >= 0 => Ok((n as usize).min(cnt)),
         e if e == EAGAIN.to_errno() => Ok(0),
         e => Err(Error::from_errno(e)),
+    }
+}
+
+/// A socket this thread holds (`lock_sock()`) until the value drops: what
+/// the peer sends meanwhile goes to the socket's backlog, and the drop
+/// files it (`release_sock()`), on this thread. Whatever else takes the
+/// socket's lock waits: a send, a shutdown, a [`recv_batch`]. Calling one
+/// of those on the same socket while holding it never returns.
+///
+/// # Invariants
+///
+/// `sock` is held, by the thread that made this value, which stays on it
+/// (`PhantomData<*mut ()>`: not `Send`, as lockdep ties the hold to it).
+pub(crate) struct HeldSocket<'a> {
+    sock: &'a Socket,
+    _thread: PhantomData<*mut ()>,
+}
+
+impl<'a> HeldSocket<'a> {
+    /// Holds `sock`; sleeps while another thread holds it.
+    pub(crate) fn hold(sock: &'a Socket) -> Self {
+        // SAFETY: `sock` is a valid socket (the `Socket` invariant).
+        unsafe { bindings::tipc_rs_sock_hold(sock.as_ptr()) };
+        // INVARIANT: Held just above, by this thread.
+        Self {
+            sock,
+            _thread: PhantomData,
+        }
+    }
+}
+
+impl Drop for HeldSocket<'_> {
+    fn drop(&mut self) {
+        // SAFETY: This thread holds `sock` (type invariant), which is valid for the borrow.
+        unsafe { bindings::tipc_rs_sock_release(self.sock.as_ptr()) };
     }
 }
 

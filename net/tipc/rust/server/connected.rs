@@ -9,8 +9,8 @@ use super::outqueue::{OutQueue, PushError};
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
 use crate::boundary::tipc::{
-    fault_point, publish, queue_limit, recv_batch, send_batch, Point, ServiceRange, TipcNet,
-    RECV_BATCH, SEND_BATCH,
+    fault_point, publish, queue_limit, recv_batch, send_batch, HeldSocket, Point, ServiceRange,
+    TipcNet, RECV_BATCH, SEND_BATCH,
 };
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +40,13 @@ pub(crate) trait Service: ServiceInfo {
 
     /// The state of a new connection.
     fn conn_state() -> impl PinInit<Self::ConnState>;
+
+    /// Whether a receive run holds the socket while it handles a batch of
+    /// requests: a client that pipelines them then leaves each to the
+    /// socket's backlog, for the run to file, instead of filing it itself
+    /// (bench/analysis.md). Only for a service whose `received` never
+    /// takes the socket's lock, nor a lock held where that is taken.
+    const HOLD_WHILE_HANDLING: bool = false;
 
     /// Handles one request; an error closes the connection.
     fn received(server: &Arc<ConnServer<Self>>, conn: &Arc<Conn<Self>>, req: &[u8]) -> Result;
@@ -286,6 +293,18 @@ struct Outbound<T: Copy> {
     /// `queue_work()`, not one per message.
     sending: bool,
     counters: ConnCounters,
+}
+
+/// How [`Conn::handle`] ended a batch.
+enum BatchEnd {
+    /// Every request was handled.
+    Handled,
+    /// The connection was closed meanwhile (by a request, or a stop).
+    Closed,
+    /// The peer shut the connection down: close it.
+    Shutdown,
+    /// A request failed: close the connection, counted by the cause.
+    Failed,
 }
 
 /// Whether a message counts against the connection's queue limit.
@@ -556,20 +575,19 @@ impl<S: Service> Conn<S> {
             // or will queue a run: that run goes on after this batch.
             let last = !marked && self.recv_queued.swap(true, Ordering::SeqCst);
             marked = true;
-            for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(&lens[..n]) {
-                // Length 0: the peer shut the connection down.
-                if len == 0 {
-                    self.close();
-                    return;
-                }
-                fault_point(self.server.net(), Point::ReceiveBeforeHandle);
-                if S::received(&self.server, self, &req[..len as usize]).is_err() {
-                    self.close_for_error();
-                    return;
-                }
-                if self.is_closed() {
-                    return;
-                }
+            fault_point(self.server.net(), Point::ReceiveBeforeHandle);
+            // Not while the send work waits to send: it would wait for the
+            // whole batch, and every connection's sends behind it.
+            let held = (S::HOLD_WHILE_HANDLING && !self.out.lock().sending)
+                .then(|| HeldSocket::hold(sock));
+            let end = self.handle(&buf, &lens[..n]);
+            // Let go before `close`, which takes the socket's lock.
+            drop(held);
+            match end {
+                BatchEnd::Handled => {}
+                BatchEnd::Closed => return,
+                BatchEnd::Shutdown => return self.close(),
+                BatchEnd::Failed => return self.close_for_error(),
             }
             handled += n;
             if last {
@@ -579,6 +597,24 @@ impl<S: Service> Conn<S> {
         // More may be waiting: yield to other connections, then go on (the
         // mark stays set for that run).
         self.server.recv.kick(self.as_arc_borrow());
+    }
+
+    /// Hands a batch of requests to the service, message `i` in `buf` at
+    /// `i * S::MAX_REQUEST` and `lens[i]` bytes long.
+    fn handle(self: &Arc<Self>, buf: &[u8], lens: &[u32]) -> BatchEnd {
+        for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(lens) {
+            // Length 0: the peer shut the connection down.
+            if len == 0 {
+                return BatchEnd::Shutdown;
+            }
+            if S::received(&self.server, self, &req[..len as usize]).is_err() {
+                return BatchEnd::Failed;
+            }
+            if self.is_closed() {
+                return BatchEnd::Closed;
+            }
+        }
+        BatchEnd::Handled
     }
 
     /// Hands what a connection without a socket has to the service.

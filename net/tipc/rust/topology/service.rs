@@ -117,6 +117,9 @@ impl ServiceInfo for Topology {
 }
 
 impl Service for Topology {
+    // A subscription takes the subscription table's and the name table's
+    // locks, never the socket's: a send work that wants it waits.
+    const HOLD_WHILE_HANDLING: bool = true;
     type ConnState = ConnState;
     type Out = Event;
 
