@@ -336,16 +336,16 @@ bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker)
 }
 
 /*
- * Holds @sock (lock_sock()) while the caller handles what it received:
+ * Owns @sock (lock_sock()) while the caller handles what it received:
  * what the peer sends meanwhile goes to the socket's backlog, which
- * tipc_rs_sock_release() files.
+ * tipc_rs_sock_unlock() processes.
  */
-void tipc_rs_sock_hold(struct socket *sock)
+void tipc_rs_sock_lock(struct socket *sock)
 {
 	lock_sock(sock->sk);
 }
 
-void tipc_rs_sock_release(struct socket *sock)
+void tipc_rs_sock_unlock(struct socket *sock)
 {
 	release_sock(sock->sk);
 }

@@ -65,6 +65,7 @@ enum tipc_rs_fault {
 	TIPC_RS_FAULT_EXIT_AFTER_STOP,
 	TIPC_RS_FAULT_FINALIZE,
 	TIPC_RS_FAULT_SEND_WORK_START,
+	TIPC_RS_FAULT_RECEIVE_HELD,
 	TIPC_RS_FAULT_NR
 };
 
@@ -86,8 +87,8 @@ u32 tipc_rs_own_addr(struct net *net);
 u32 tipc_rs_remote_management(struct net *net);
 int tipc_rs_sock_set_droppable(struct socket *sock);
 bool tipc_rs_sock_poll_rx(struct socket *sock, struct kthread_worker *worker);
-void tipc_rs_sock_hold(struct socket *sock);
-void tipc_rs_sock_release(struct socket *sock);
+void tipc_rs_sock_lock(struct socket *sock);
+void tipc_rs_sock_unlock(struct socket *sock);
 const void *tipc_rs_skb_data(struct sk_buff *skb, u32 *len);
 void tipc_rs_skb_free(struct sk_buff *skb);
 /*

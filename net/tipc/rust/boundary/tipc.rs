@@ -241,11 +241,13 @@ pub(crate) fn recv_batch(
     }
 }
 
-/// A socket this thread holds (`lock_sock()`) until the value drops: what
+/// A socket this thread owns (`lock_sock()`) until the value drops: what
 /// the peer sends meanwhile goes to the socket's backlog, and the drop
-/// files it (`release_sock()`), on this thread. Whatever else takes the
-/// socket's lock waits: a send, a shutdown, a [`recv_batch`]. Calling one
-/// of those on the same socket while holding it never returns.
+/// (`release_sock()`) processes it on this thread, running the socket's
+/// callbacks (`data_ready`) here. Whatever else takes the socket's lock
+/// waits: a send, a shutdown, a [`recv_batch`]; one of those on the same
+/// socket from the holding thread never returns, and neither does any of
+/// them after a `mem::forget` of the value (a hang, not memory unsafety).
 ///
 /// # Invariants
 ///
@@ -258,9 +260,10 @@ pub(crate) struct HeldSocket<'a> {
 
 impl<'a> HeldSocket<'a> {
     /// Holds `sock`; sleeps while another thread holds it.
+    #[must_use = "the socket is let go at once"]
     pub(crate) fn hold(sock: &'a Socket) -> Self {
         // SAFETY: `sock` is a valid socket (the `Socket` invariant).
-        unsafe { bindings::tipc_rs_sock_hold(sock.as_ptr()) };
+        unsafe { bindings::tipc_rs_sock_lock(sock.as_ptr()) };
         // INVARIANT: Held just above, by this thread.
         Self {
             sock,
@@ -272,7 +275,7 @@ impl<'a> HeldSocket<'a> {
 impl Drop for HeldSocket<'_> {
     fn drop(&mut self) {
         // SAFETY: This thread holds `sock` (type invariant), which is valid for the borrow.
-        unsafe { bindings::tipc_rs_sock_release(self.sock.as_ptr()) };
+        unsafe { bindings::tipc_rs_sock_unlock(self.sock.as_ptr()) };
     }
 }
 
@@ -329,7 +332,8 @@ pub(crate) fn remote_management(net: TipcNet) -> u32 {
 pub(crate) enum Point {
     /// A connection is in the table, its socket callbacks not yet set.
     AcceptBeforeStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_ACCEPT_BEFORE_START,
-    /// A request has been read and is not yet handled.
+    /// A batch of requests has been read and is not yet handled (nor the
+    /// socket held for it).
     ReceiveBeforeHandle = bindings::tipc_rs_fault_TIPC_RS_FAULT_RECEIVE_BEFORE_HANDLE,
     /// A server stop (namespace exit) has begun, nothing is drained yet.
     StopBeforeDrain = bindings::tipc_rs_fault_TIPC_RS_FAULT_STOP_BEFORE_DRAIN,
@@ -342,6 +346,8 @@ pub(crate) enum Point {
     NodeState = bindings::tipc_rs_fault_TIPC_RS_FAULT_NODE_STATE,
     /// A send work item starts to run.
     SendWorkStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_SEND_WORK_START,
+    /// A receive run holds its socket for a batch it is about to handle.
+    ReceiveHeld = bindings::tipc_rs_fault_TIPC_RS_FAULT_RECEIVE_HELD,
 }
 
 /// Stops at `p` in `net` if the reliability tests selected it (`fault.c`,

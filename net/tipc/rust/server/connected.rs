@@ -41,11 +41,13 @@ pub(crate) trait Service: ServiceInfo {
     /// The state of a new connection.
     fn conn_state() -> impl PinInit<Self::ConnState>;
 
-    /// Whether a receive run holds the socket while it handles a batch of
-    /// requests: a client that pipelines them then leaves each to the
-    /// socket's backlog, for the run to file, instead of filing it itself
-    /// (bench/analysis.md). Only for a service whose `received` never
-    /// takes the socket's lock, nor a lock held where that is taken.
+    /// Whether a receive run holds the socket (`lock_sock()`) while it
+    /// hands a batch of requests to `received`: a client that pipelines
+    /// them then leaves each to the socket's backlog, for the run to
+    /// process, instead of processing it itself (bench/analysis.md). Only
+    /// for a service whose `received` never takes the socket's lock, nor
+    /// waits for anything that does: it closes no connection, waits for
+    /// no send work, and never drops the last reference to a connection.
     const HOLD_WHILE_HANDLING: bool = false;
 
     /// Handles one request; an error closes the connection.
@@ -299,7 +301,8 @@ struct Outbound<T: Copy> {
 enum BatchEnd {
     /// Every request was handled.
     Handled,
-    /// The connection was closed meanwhile (by a request, or a stop).
+    /// The connection was closed meanwhile: by a stop, or by the send
+    /// work after a failed send.
     Closed,
     /// The peer shut the connection down: close it.
     Shutdown,
@@ -576,11 +579,12 @@ impl<S: Service> Conn<S> {
             let last = !marked && self.recv_queued.swap(true, Ordering::SeqCst);
             marked = true;
             fault_point(self.server.net(), Point::ReceiveBeforeHandle);
-            // Not while the send work waits to send: it would wait for the
-            // whole batch, and every connection's sends behind it.
-            let held = (S::HOLD_WHILE_HANDLING && !self.out.lock().sending)
-                .then(|| HeldSocket::hold(sock));
-            let end = self.handle(&buf, &lens[..n]);
+            let mut held = None;
+            if S::HOLD_WHILE_HANDLING && !self.sending() {
+                held = Some(HeldSocket::hold(sock));
+                fault_point(self.server.net(), Point::ReceiveHeld);
+            }
+            let end = self.handle(&buf, &lens[..n], &mut held);
             // Let go before `close`, which takes the socket's lock.
             drop(held);
             match end {
@@ -600,8 +604,16 @@ impl<S: Service> Conn<S> {
     }
 
     /// Hands a batch of requests to the service, message `i` in `buf` at
-    /// `i * S::MAX_REQUEST` and `lens[i]` bytes long.
-    fn handle(self: &Arc<Self>, buf: &[u8], lens: &[u32]) -> BatchEnd {
+    /// `i * S::MAX_REQUEST` and `lens[i]` bytes long. Lets `held` go once
+    /// a request has queued the send work, which takes the socket's lock:
+    /// it would wait for the rest of the batch, and every connection's
+    /// sends with it (the send workqueue is ordered).
+    fn handle(
+        self: &Arc<Self>,
+        buf: &[u8],
+        lens: &[u32],
+        held: &mut Option<HeldSocket<'_>>,
+    ) -> BatchEnd {
         for (req, &len) in buf.chunks(S::MAX_REQUEST).zip(lens) {
             // Length 0: the peer shut the connection down.
             if len == 0 {
@@ -613,8 +625,16 @@ impl<S: Service> Conn<S> {
             if self.is_closed() {
                 return BatchEnd::Closed;
             }
+            if held.is_some() && self.sending() {
+                *held = None;
+            }
         }
         BatchEnd::Handled
+    }
+
+    /// Whether the send work is queued or running.
+    fn sending(&self) -> bool {
+        self.out.lock().sending
     }
 
     /// Hands what a connection without a socket has to the service.

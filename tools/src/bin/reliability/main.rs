@@ -47,6 +47,7 @@ const NODE_STATE: usize = 5;
 const EXIT_AFTER_STOP: usize = 6;
 const FINALIZE: usize = 7;
 const SEND_WORK_START: usize = 8;
+const RECEIVE_HELD: usize = 9;
 /// The longest a held point waits for its release: a bound for a test
 /// that dies, never reached by one that runs (checked).
 const HOLD_MS: u32 = 300_000;
@@ -520,6 +521,12 @@ fn namespace_exit_during_accept() -> CaseResult {
 /// request is handled after the namespace's server has begun to stop.
 fn namespace_exit_during_receive() -> CaseResult {
     namespace_exit_in_window(RECEIVE_BEFORE_HANDLE, 0)
+}
+
+/// The same while the receive holds the socket for the request (a close
+/// takes the socket's lock): the stop waits for it, and nothing is left.
+fn namespace_exit_during_held_receive() -> CaseResult {
+    namespace_exit_in_window(RECEIVE_HELD, 0)
 }
 
 /// Use-after-free on close during stop (CVE-2025-38464): the send work of
@@ -1029,6 +1036,10 @@ const CASES: &[Case] = &[
         "namespace_exit_during_receive",
         namespace_exit_during_receive,
     ),
+    (
+        "namespace_exit_during_held_receive",
+        namespace_exit_during_held_receive,
+    ),
     ("namespace_exit_during_send", namespace_exit_during_send),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
     ("namespace_churn", namespace_churn),
@@ -1044,6 +1055,10 @@ const FAULT_CASES: &[Case] = &[
     (
         "namespace_exit_during_receive",
         namespace_exit_during_receive,
+    ),
+    (
+        "namespace_exit_during_held_receive",
+        namespace_exit_during_held_receive,
     ),
     ("namespace_exit_during_send", namespace_exit_during_send),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
