@@ -244,7 +244,7 @@ pub(crate) fn recv_batch(
 /// A socket this thread owns (`lock_sock()`) until the value drops: what
 /// the peer sends meanwhile goes to the socket's backlog, and the drop
 /// (`release_sock()`) processes it on this thread, running the socket's
-/// callbacks (`data_ready`) here. Whatever else takes the socket's lock
+/// callbacks (`data_ready`, `write_space`) and its replies here. Whatever else takes the socket's lock
 /// waits: a send, a shutdown, a [`recv_batch`]; one of those on the same
 /// socket from the holding thread never returns, and neither does any of
 /// them after a `mem::forget` of the value (a hang, not memory unsafety).
@@ -332,8 +332,8 @@ pub(crate) fn remote_management(net: TipcNet) -> u32 {
 pub(crate) enum Point {
     /// A connection is in the table, its socket callbacks not yet set.
     AcceptBeforeStart = bindings::tipc_rs_fault_TIPC_RS_FAULT_ACCEPT_BEFORE_START,
-    /// A batch of requests has been read and is not yet handled (nor the
-    /// socket held for it).
+    /// A request (a connection: a batch of them) has been read and is not
+    /// yet handled, nor the connection's socket held for it.
     ReceiveBeforeHandle = bindings::tipc_rs_fault_TIPC_RS_FAULT_RECEIVE_BEFORE_HANDLE,
     /// A server stop (namespace exit) has begun, nothing is drained yet.
     StopBeforeDrain = bindings::tipc_rs_fault_TIPC_RS_FAULT_STOP_BEFORE_DRAIN,

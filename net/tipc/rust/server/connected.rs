@@ -177,13 +177,13 @@ impl<S: Service> ConnServer<S> {
                 sock,
                 closed: AtomicBool::new(false),
                 recv_queued: AtomicBool::new(false),
+                sending: AtomicBool::new(false),
                 _live: Live::new(&LIVE_CONNECTIONS),
                 out <- new_spinlock_bh!(
                     Outbound {
                         queue: OutQueue::new(),
                         closing: false,
                         failed: None,
-                        sending: false,
                         counters: ConnCounters::default(),
                     },
                     "tipc_conn_out"
@@ -290,10 +290,6 @@ struct Outbound<T: Copy> {
     closing: bool,
     /// Why a push did not fit; the receive work closes the connection.
     failed: Option<PushError>,
-    /// The send work is queued or running and will see what is pushed now
-    /// (it clears this when it finds the queue empty): a burst costs one
-    /// `queue_work()`, not one per message.
-    sending: bool,
     counters: ConnCounters,
 }
 
@@ -339,6 +335,13 @@ pub(crate) struct Conn<S: Service> {
     /// sets it again if it finds more). The error path of `queue` queues
     /// a run without it (that run closes the connection).
     recv_queued: AtomicBool,
+    /// The send work is queued or running and will see what is pushed now
+    /// (it clears this when it finds the queue empty): a burst costs one
+    /// `queue_work()`, not one per message. Changed only under `out`'s
+    /// lock, and exact there; read without it only where a stale value
+    /// costs time, not correctness (when a receive run lets go of the
+    /// socket).
+    sending: AtomicBool,
     _live: Live,
     #[pin]
     out: SpinLockBh<Outbound<S::Out>>,
@@ -427,8 +430,8 @@ impl<S: Service> Conn<S> {
                 // Under the lock, as every kick from outside the server's
                 // work: none comes after `close` set `closing`, so a stop
                 // can drain the queues.
-                if !o.sending {
-                    o.sending = true;
+                if !this.sending.load(Ordering::Relaxed) {
+                    this.sending.store(true, Ordering::Relaxed);
                     this.server.base.kick_send(this);
                 }
             }
@@ -632,9 +635,10 @@ impl<S: Service> Conn<S> {
         BatchEnd::Handled
     }
 
-    /// Whether the send work is queued or running.
+    /// Whether the send work is queued or running (a lock-free read: a
+    /// push a moment ago may not show yet).
     fn sending(&self) -> bool {
-        self.out.lock().sending
+        self.sending.load(Ordering::Relaxed)
     }
 
     /// Hands what a connection without a socket has to the service.
@@ -672,13 +676,13 @@ impl<S: Service> Conn<S> {
             // stay queued until the socket has them.
             let limit = buf.len().min(budget);
             let taken = {
-                let mut o = self.out.lock();
+                let o = self.out.lock();
                 if o.closing {
                     return;
                 }
                 if o.queue.len() == 0 {
                     // Decided under the lock: a later push queues us again.
-                    o.sending = false;
+                    self.sending.store(false, Ordering::Relaxed);
                     return;
                 }
                 // At least one: the queue is not empty, `limit` at least 1.
@@ -708,7 +712,7 @@ impl<S: Service> Conn<S> {
                 // Decided under the lock: a later push queues us again.
                 let idle = o.queue.len() == 0 && !o.closing;
                 if idle {
-                    o.sending = false;
+                    self.sending.store(false, Ordering::Relaxed);
                 }
                 (popped, idle)
             };

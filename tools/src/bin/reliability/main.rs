@@ -523,10 +523,14 @@ fn namespace_exit_during_receive() -> CaseResult {
     namespace_exit_in_window(RECEIVE_BEFORE_HANDLE, 0)
 }
 
-/// The same while the receive holds the socket for the request (a close
-/// takes the socket's lock): the stop waits for it, and nothing is left.
+/// The namespace goes while a receive holds its socket for a request
+/// whose initial report queues the send work, which takes the socket's
+/// lock: the run lets go of it after that request, the stop waits for the
+/// run (a close takes the socket's lock too), and nothing is left. A
+/// regression test of the hold: with the socket held, a close waits for
+/// the request, so it cannot show the orphan subscription.
 fn namespace_exit_during_held_receive() -> CaseResult {
-    namespace_exit_in_window(RECEIVE_HELD, 0)
+    namespace_exit_in_window(RECEIVE_HELD, 4)
 }
 
 /// Use-after-free on close during stop (CVE-2025-38464): the send work of
