@@ -244,10 +244,12 @@ pub(crate) fn recv_batch(
 /// A socket this thread owns (`lock_sock()`) until the value drops: what
 /// the peer sends meanwhile goes to the socket's backlog, and the drop
 /// (`release_sock()`) processes it on this thread, running the socket's
-/// callbacks (`data_ready`, `write_space`) and its replies here. Whatever else takes the socket's lock
-/// waits: a send, a shutdown, a [`recv_batch`]; one of those on the same
-/// socket from the holding thread never returns, and neither does any of
-/// them after a `mem::forget` of the value (a hang, not memory unsafety).
+/// callbacks (`data_ready`, `write_space`) here, and sending what TIPC
+/// answers to a message (acknowledgements, rejections). Whatever else
+/// takes the socket's lock waits: a send, a shutdown, a [`recv_batch`];
+/// one of those on the same socket from the holding thread never returns,
+/// and neither does any of them after a `mem::forget` of the value (a
+/// hang, not memory unsafety).
 ///
 /// # Invariants
 ///

@@ -338,9 +338,10 @@ pub(crate) struct Conn<S: Service> {
     /// The send work is queued or running and will see what is pushed now
     /// (it clears this when it finds the queue empty): a burst costs one
     /// `queue_work()`, not one per message. Changed only under `out`'s
-    /// lock, and exact there; read without it only where a stale value
-    /// costs time, not correctness (when a receive run lets go of the
-    /// socket).
+    /// lock (so a load and a store there act as one), and exact there;
+    /// read without it only where a stale value costs time, not
+    /// correctness: whether a receive run holds the socket, and when it
+    /// lets go.
     sending: AtomicBool,
     _live: Live,
     #[pin]

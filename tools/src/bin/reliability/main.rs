@@ -257,10 +257,20 @@ impl Faults {
 
     /// Waits until the server is at `point`; whenever it takes
     /// [`DRIVE_AFTER`], `drive` makes more work that passes there.
-    fn wait_hit(&self, point: usize, mut drive: impl FnMut() -> CaseResult) -> CaseResult {
+    fn wait_hit(&self, point: usize, drive: impl FnMut() -> CaseResult) -> CaseResult {
+        self.wait_hits(point, 1, drive)
+    }
+
+    /// [`Faults::wait_hit`] until the server has been at `point` `n` times.
+    fn wait_hits(
+        &self,
+        point: usize,
+        n: u64,
+        mut drive: impl FnMut() -> CaseResult,
+    ) -> CaseResult {
         let end = Instant::now() + SETTLE;
         let mut next = Instant::now() + DRIVE_AFTER;
-        while self.hits(point)? == 0 {
+        while self.hits(point)? < n {
             if Instant::now() > end {
                 return Err(format!("the server never reached fault point {point}"));
             }
@@ -523,14 +533,42 @@ fn namespace_exit_during_receive() -> CaseResult {
     namespace_exit_in_window(RECEIVE_BEFORE_HANDLE, 0)
 }
 
-/// The namespace goes while a receive holds its socket for a request
-/// whose initial report queues the send work, which takes the socket's
-/// lock: the run lets go of it after that request, the stop waits for the
-/// run (a close takes the socket's lock too), and nothing is left. A
-/// regression test of the hold: with the socket held, a close waits for
-/// the request, so it cannot show the orphan subscription.
+/// The namespace goes while a receive holds its socket for a request, and
+/// the send work waits for the socket to send the events of the names
+/// withdrawn meanwhile: the run lets go after the request, the stop waits
+/// for both, and nothing is left. A regression test of the hold: with the
+/// socket held, a close waits for the request, so it cannot show the
+/// orphan subscription of [`namespace_exit_during_receive`].
 fn namespace_exit_during_held_receive() -> CaseResult {
-    namespace_exit_in_window(RECEIVE_HELD, 4)
+    const TYPE: u32 = 6004;
+    let base = quiescent()?;
+    let ns = Netns::new()?;
+    let f = Faults::on(
+        &ns,
+        &[STOP_BEFORE_DRAIN, SEND_BEFORE_SEND],
+        &[STOP_BEFORE_DRAIN],
+    )?;
+    let w = watch_in(&ns, TYPE, 4)?;
+    for _ in 0..4 {
+        expect_event(&w.client, 30_000)?;
+    }
+    // The next request is held with the socket (once the send work of
+    // those events is idle: until then the run does not hold).
+    f.hold(RECEIVE_HELD)?;
+    w.again(TYPE)?;
+    f.wait_hit(RECEIVE_HELD, || w.again(TYPE))?;
+    let sends = f.hits(SEND_BEFORE_SEND)?;
+    // The client goes (its shutdown waits in the socket's backlog), then
+    // its names: 4 withdrawal events for the still open connection, whose
+    // send work then waits for the socket.
+    drop(w);
+    f.wait_hits(SEND_BEFORE_SEND, sends + 1, nothing)?;
+    ns.delete()?;
+    f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
+    f.release(STOP_BEFORE_DRAIN)?;
+    sleep_ms(300);
+    f.release_all()?;
+    finish(f, base)
 }
 
 /// Use-after-free on close during stop (CVE-2025-38464): the send work of
