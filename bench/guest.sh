@@ -5,21 +5,28 @@
 # weighs on both builds alike. A pass loads the module, runs every timed
 # workload once as a warm-up (WARM_MS each, discarded), then again for
 # MS ms of guest time each (measured), then the memory figures (MEMORY=1),
-# and unloads the module. Prints "@@BENCH <variant> <round> <metric>
-# <value>" and "@@BENCHTIME <variant> <round> <workload> <seconds>".
+# and unloads the module. PAIRED=1 pairs per workload instead: a round
+# runs each timed workload in turn, for each build (ABBA again) a load,
+# that workload's warm-up and measurement and an unload, so that the two
+# figures of a pair are seconds apart, not a pass. Prints "@@BENCH
+# <variant> <round> <metric> <value>" and "@@BENCHTIME <variant> <round>
+# <workload> <seconds>".
 . /lib/guest/lib.sh
 ROUNDS=${ROUNDS:-4}
 MS=${MS:-2000}
 WARM_MS=${WARM_MS:-250}
 MEMORY=${MEMORY:-1}
+PAIRED=${PAIRED:-0}
+WORKLOADS="throughput:0 throughput:1 throughput:8 throughput:64 subrate:1
+subrate:100 latency"
 
+# timed MS [WORKLOAD...]: the workloads (all if none), MS ms each.
 timed() {
-	for n in 0 1 8 64; do
-		/bin/topo-bench throughput $n "$1" || return 1
+	ms=$1
+	shift
+	for t in ${*:-$WORKLOADS}; do
+		/bin/topo-bench $(echo "$t" | tr : ' ') "$ms" || return 1
 	done
-	/bin/topo-bench subrate 1 "$1" || return 1
-	/bin/topo-bench subrate 100 "$1" || return 1
-	/bin/topo-bench latency "$1"
 }
 
 memory() {
@@ -27,16 +34,21 @@ memory() {
 	/bin/topo-bench stalled 300000
 }
 
+# run_pass VARIANT ROUND [WORKLOAD...]: one pass of the workloads (all,
+# then the memory figures, if none) on a freshly loaded build.
 run_pass() {
-	tipc_load "$1" || return 1
+	v=$1
+	r=$2
+	shift 2
+	tipc_load "$v" || return 1
 	$TIPC node set addr 1.1.1
 	out=/tmp/bench.out
-	timed "$WARM_MS" >/dev/null || { log "warm-up failed"; return 1; }
-	timed "$MS" >$out || { log "workload failed"; return 1; }
-	if [ "$MEMORY" = 1 ]; then
+	timed "$WARM_MS" "$@" >/dev/null || { log "warm-up failed"; return 1; }
+	timed "$MS" "$@" >$out || { log "workload failed"; return 1; }
+	if [ "$MEMORY" = 1 ] && [ $# = 0 ]; then
 		memory >>$out || { log "memory workload failed"; return 1; }
 	fi
-	sed -n -e "s/^BENCH /@@BENCH $1 $2 /p" -e "s/^BENCHTIME /@@BENCHTIME $1 $2 /p" $out
+	sed -n -e "s/^BENCH /@@BENCH $v $r /p" -e "s/^BENCHTIME /@@BENCHTIME $v $r /p" $out
 	tipc_unload
 }
 
@@ -48,10 +60,19 @@ start=$(cut -d' ' -f1 /proc/uptime)
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) -eq 1 ]; then order="c rust"; else order="rust c"; fi
-	for v in $order; do
-		log "round $r: $v"
-		run_pass $v $r || exit 1
-	done
+	if [ "$PAIRED" = 1 ]; then
+		log "round $r: $order, per workload"
+		for w in $WORKLOADS; do
+			for v in $order; do
+				run_pass $v $r $w || exit 1
+			done
+		done
+	else
+		for v in $order; do
+			log "round $r: $v"
+			run_pass $v $r || exit 1
+		done
+	fi
 	r=$((r + 1))
 done
 echo "@@BENCH-GUEST-SECONDS $(awk -v s="$start" '{ printf "%.0f", $1 - s }' /proc/uptime)"

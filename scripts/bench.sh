@@ -8,7 +8,10 @@
 #      executed instructions, host load drops out): the primary figures,
 #      memory figures included;
 #   2. wall clock, 2 vCPUs on 2 host threads (SMP): the secondary figures.
-# Each runs ROUNDS rounds (default 4) of one pass per build in ABBA order.
+# Each runs ROUNDS rounds (default 4) in ABBA order: instruction-counted, a
+# pass of every workload per build; wall clock, each workload in turn on
+# each build (PAIRED=1 in bench/guest.sh), so that a pair is measured
+# seconds apart, not a pass (bench/analysis.md, "Wall clock").
 # scripts/bench_report.py then writes the per-round Rust/C ratios, their
 # spread and the goals to bench/results.md (results-distro.md) with a plot.
 # MS (default 2000) is the guest time of each measured figure.
@@ -38,10 +41,10 @@ rounds=${ROUNDS:-4}
 logs=()
 for mode in icount wall; do
 	job=$BUILD_DIR/bench-job-$mode.sh
-	memory=1
-	[ $mode = wall ] && memory=0
+	memory=1 paired=0
+	[ $mode = wall ] && memory=0 paired=1
 	{
-		echo "ROUNDS=$rounds MS=${MS:-2000} WARM_MS=${WARM_MS:-250} MEMORY=$memory"
+		echo "ROUNDS=$rounds MS=${MS:-2000} WARM_MS=${WARM_MS:-250} MEMORY=$memory PAIRED=$paired"
 		cat "$REPO/bench/guest.sh"
 	} >"$job"
 	icount=0 append="tsc_early_khz=$tsc_khz"

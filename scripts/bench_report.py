@@ -6,8 +6,10 @@ bench/results.md and a plot.
 Usage: bench_report.py ICOUNT_LOG WALL_LOG RESULTS_MD PLOT_PNG KERNEL_VERSION [CONFIG]
 
 ICOUNT_LOG is the instruction-counted run (primary figures), WALL_LOG the
-wall-clock SMP run (secondary; may be missing). Every round holds one pass
-of each build, so each round gives one paired ratio Rust/C; the table shows
+wall-clock SMP run (secondary; may be missing). Every round measures each
+workload once on each build, so each round gives one paired ratio Rust/C
+(bench/guest.sh: a pass per build, or PAIRED, each workload on each build
+in turn); the table shows
 the median of those ratios and their range (min-max). C and Rust columns
 are medians over rounds of the instruction-counted run."""
 import datetime
@@ -180,10 +182,14 @@ def main():
            if wall.guest and (wall.cpus or 0) < 2 else "")
         + (" **A guest timed with jiffies (4 ms steps): its latencies mean nothing.**"
            if "jiffies" in f"{ic.clock}{wall.clock}" else ""),
-        "- Each round is one pass per build, ordered C Rust | Rust C | ... (ABBA). A pass loads "
-        "`tipc.ko`, runs every timed workload once as a discarded warm-up, then measures each "
+        "- Instruction-counted, each round is one pass per build, ordered C Rust | Rust C | ... "
+        "(ABBA). A pass loads `tipc.ko`, runs every timed workload once as a discarded warm-up, "
+        "then measures each "
         f"for at least 2 s of guest time (shortest measured: {shortest:.2f} s instruction-counted, "
-        f"{wshortest:.2f} s wall clock), then the memory figures (instruction-counted run only).",
+        f"{wshortest:.2f} s wall clock), then the memory figures. Wall clock, a round takes "
+        "each workload in turn and runs it on each build in the same ABBA order, each time on "
+        "a freshly loaded `tipc.ko` after its own warm-up, so that the two figures of a pair "
+        "are seconds apart rather than a pass.",
         "- **Rust/C** is the median of the per-round paired ratios (Rust and C of the same "
         "round), with their range (min-max) in parentheses. C and Rust are medians over "
         "rounds of the instruction-counted run.",
