@@ -262,12 +262,7 @@ impl Faults {
     }
 
     /// [`Faults::wait_hit`] until the server has been at `point` `n` times.
-    fn wait_hits(
-        &self,
-        point: usize,
-        n: u64,
-        mut drive: impl FnMut() -> CaseResult,
-    ) -> CaseResult {
+    fn wait_hits(&self, point: usize, n: u64, mut drive: impl FnMut() -> CaseResult) -> CaseResult {
         let end = Instant::now() + SETTLE;
         let mut next = Instant::now() + DRIVE_AFTER;
         while self.hits(point)? < n {
@@ -510,10 +505,16 @@ fn namespace_exit_in_window(point: usize, bindings: u32) -> CaseResult {
     f.wait_hit(point, || w.again(TYPE))?;
     // The client goes: nothing holds the namespace any more.
     drop(w);
+    exit_meets_held(f, ns, base)
+}
+
+/// Deletes `ns` while `f` holds work of its server, and releases that work
+/// only once the servers' stop has begun (`STOP_BEFORE_DRAIN`, held):
+/// the stop goes first (a correct one waits for the held work; one that
+/// does not closes the connection under it), then the held work.
+fn exit_meets_held(f: Faults, ns: Netns, base: Live) -> CaseResult {
     ns.delete()?;
     f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
-    // The stop goes first (a correct one waits for the held work; one that
-    // does not closes the connection under it), then the held work.
     f.release(STOP_BEFORE_DRAIN)?;
     sleep_ms(300);
     f.release_all()?;
@@ -563,12 +564,7 @@ fn namespace_exit_during_held_receive() -> CaseResult {
     // send work then waits for the socket.
     drop(w);
     f.wait_hits(SEND_BEFORE_SEND, sends + 1, nothing)?;
-    ns.delete()?;
-    f.wait_hit(STOP_BEFORE_DRAIN, nothing)?;
-    f.release(STOP_BEFORE_DRAIN)?;
-    sleep_ms(300);
-    f.release_all()?;
-    finish(f, base)
+    exit_meets_held(f, ns, base)
 }
 
 /// Use-after-free on close during stop (CVE-2025-38464): the send work of
