@@ -11,6 +11,7 @@
 #include <linux/sched/stat.h>
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <uapi/linux/sched/types.h>
@@ -62,6 +63,7 @@ struct tipc_rs_net {
 	struct net *net;
 	const void *servers;
 	struct kthread_worker *recv_worker;
+	struct workqueue_struct *send_wq;
 	int remote_management;
 	struct ctl_table_header *sysctl;
 };
@@ -449,8 +451,14 @@ static void tipc_rs_unlink(struct net *net)
  * preempting the client that sent it, which keeps the CPU until it blocks
  * or its slice ends; the worker then handles every request queued
  * meanwhile in one run. A workqueue's worker preempted the client every few
- * requests (bench/analysis.md). Sending events, and the configuration
- * service (whose commands may wait for RTNL), stay on workqueues.
+ * requests (bench/analysis.md). The configuration service, whose commands
+ * may wait for RTNL, stays on workqueues of its own.
+ *
+ * The topology server sends its events on one per-CPU workqueue, shared
+ * the same way (a per-CPU queue costs a pool_workqueue per possible CPU):
+ * an event goes out on the CPU that reported it, where an unbound worker
+ * woke on another CPU and woke the reader back across. One work item at a
+ * time per CPU, as the ordered queue it replaces ran one in all.
  */
 #define TIPC_RS_RECV_WORKERS 8
 
@@ -460,8 +468,13 @@ static unsigned int tipc_rs_nr_workers;
 static unsigned int tipc_rs_workers_users;
 static unsigned int tipc_rs_next_worker;
 
+static struct workqueue_struct *tipc_rs_send_wq;
+
 static void tipc_rs_workers_destroy(void)
 {
+	if (tipc_rs_send_wq)
+		destroy_workqueue(tipc_rs_send_wq);
+	tipc_rs_send_wq = NULL;
 	while (tipc_rs_nr_workers)
 		kthread_destroy_worker(tipc_rs_workers[--tipc_rs_nr_workers]);
 	kfree(tipc_rs_workers);
@@ -481,6 +494,12 @@ static int tipc_rs_workers_create(void)
 	tipc_rs_workers = kcalloc(n, sizeof(*tipc_rs_workers), GFP_KERNEL);
 	if (!tipc_rs_workers)
 		return -ENOMEM;
+	/* Not WQ_MEM_RECLAIM, as upstream's: the server frees no memory */
+	tipc_rs_send_wq = alloc_workqueue("tipc_rs_send", 0, 1);
+	if (!tipc_rs_send_wq) {
+		tipc_rs_workers_destroy();
+		return -ENOMEM;
+	}
 	while (tipc_rs_nr_workers < n) {
 		w = kthread_create_worker(0, "tipc_rs_rcv/%u",
 					  tipc_rs_nr_workers);
@@ -510,6 +529,7 @@ static int tipc_rs_workers_get(struct tipc_rs_net *rs)
 		tipc_rs_workers_users++;
 		rs->recv_worker = tipc_rs_workers[tipc_rs_next_worker++ %
 						  tipc_rs_nr_workers];
+		rs->send_wq = tipc_rs_send_wq;
 	}
 	mutex_unlock(&tipc_rs_workers_lock);
 	return rc;
@@ -533,6 +553,14 @@ struct kthread_worker *tipc_rs_recv_worker(struct net *net)
 	struct tipc_rs_net *rs = rs_net(net);
 
 	return rs ? rs->recv_worker : NULL;
+}
+
+/* The send workqueue of @net's topology server, valid as its receive worker. */
+struct workqueue_struct *tipc_rs_send_queue(struct net *net)
+{
+	struct tipc_rs_net *rs = rs_net(net);
+
+	return rs ? rs->send_wq : NULL;
 }
 
 /* Pernet hooks of the server, registered by core.c. */

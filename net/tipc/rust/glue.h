@@ -25,6 +25,7 @@ struct kvec;
 struct seq_file;
 struct tipc_event;
 struct kthread_worker;
+struct workqueue_struct;
 struct tipc_subscr;
 
 /*
@@ -81,6 +82,7 @@ int tipc_rs_sock_publish(struct socket *sock, u32 type, u32 lower, u32 upper,
 bool tipc_rs_kern_evt(struct net *net, const struct tipc_event *evt);
 const void *tipc_rs_net_servers(struct net *net);
 struct kthread_worker *tipc_rs_recv_worker(struct net *net);
+struct workqueue_struct *tipc_rs_send_queue(struct net *net);
 u32 tipc_rs_queue_limit(void);
 u32 tipc_rs_reply_queue_limit(void);
 u32 tipc_rs_own_addr(struct net *net);

@@ -17,7 +17,7 @@ use kernel::{
     },
     prelude::*,
     uapi,
-    workqueue::kthread::Worker,
+    workqueue::{kthread::Worker, Queue},
 };
 
 /// A name table change that passed a subscription's filter (`glue.h`).
@@ -107,6 +107,49 @@ impl RecvWorker {
         // SAFETY: `sock` is a valid socket (the `Socket` invariant) and the worker is valid
         // while `self` is (type invariant); C reads both only during the call.
         unsafe { bindings::tipc_rs_sock_poll_rx(sock.as_ptr(), self.0) }
+    }
+}
+
+/// The per-CPU workqueue on which the topology servers of every namespace
+/// send (`glue.c`), one work item at a time on each CPU.
+///
+/// # Invariants
+///
+/// `0` is a workqueue that stays valid until the pernet exit of the
+/// namespace it was taken from has stopped its servers (`glue.c` lets it go
+/// after that).
+pub(crate) struct SendQueue(*mut bindings::workqueue_struct);
+
+// SAFETY: The C workqueue API may be used from any thread.
+unsafe impl Send for SendQueue {}
+// SAFETY: The C workqueue API may be used from any thread concurrently.
+unsafe impl Sync for SendQueue {}
+
+impl SendQueue {
+    /// The send queue of `net`'s servers; `ENODEV` once the namespace's
+    /// exit has begun.
+    pub(crate) fn of(net: TipcNet) -> Result<Self> {
+        // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant).
+        let queue = unsafe { bindings::tipc_rs_send_queue(net.ns().as_ptr()) };
+        if queue.is_null() {
+            return Err(ENODEV);
+        }
+        // INVARIANT: Given to the namespace before its servers start, and kept by `glue.c`
+        // until its exit stopped them.
+        Ok(Self(queue))
+    }
+
+    pub(crate) fn get(&self) -> &Queue {
+        // SAFETY: Valid while `self` is (type invariant).
+        unsafe { Queue::from_raw(self.0) }
+    }
+
+    /// Waits until every work item queued before this call has finished,
+    /// other namespaces' too. Process context, not from a work item of
+    /// this queue.
+    pub(crate) fn flush(&self) {
+        // SAFETY: Valid while `self` is (type invariant).
+        unsafe { bindings::__flush_workqueue(self.0) }
     }
 }
 

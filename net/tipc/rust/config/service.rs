@@ -120,7 +120,6 @@ impl Config {
 }
 
 impl ServiceInfo for Config {
-    const SEND_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_send");
     const SOCK_TYPE: SockType = SockType::Rdm;
     const MAX_REQUEST: usize = MAX_REQUEST;
     const NAME: &'static str = "config";
@@ -132,6 +131,7 @@ impl ServiceInfo for Config {
 
 impl DgramService for Config {
     const RECV_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_rcv");
+    const SEND_QUEUE: &'static CStr = c_str!("tipc_cfgsrv_send");
     const MAX_REPLY: usize = MAX_REPLY;
 
     fn handle(server: &DgramServer<Self>, from_node: u32, msg: &[u8]) -> Option<KVec<u8>> {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! What every server has, whatever its mode: its namespace, its socket,
-//! its send workqueue, and whether it is stopping.
+//! its receive buffer, and whether it is stopping.
 
 use super::stats::{Live, LIVE_SERVERS};
 use crate::boundary::tipc::{fault_point, server_socket, Point, TipcNet};
@@ -10,18 +10,16 @@ use kernel::{
     net::socket::{SockType, Socket, SocketEvents},
     new_mutex,
     prelude::*,
-    sync::{Arc, ArcBorrow, Mutex},
-    workqueue::{OwnedQueue, QueueFlags, RawWorkItem},
+    sync::{Arc, Mutex},
 };
 
-/// Id of the work items that run on the send queue.
+/// Id of the work items that send.
 pub(crate) const SEND: u64 = 2;
 
 /// The part of a server its mode (connections or datagrams) does not change.
 #[pin_data]
 pub(crate) struct ServerBase {
     net: TipcNet,
-    send_queue: OwnedQueue,
     stopping: AtomicBool,
     _live: Live,
     /// The listener, or the one socket of a connectionless server.
@@ -34,18 +32,10 @@ pub(crate) struct ServerBase {
 }
 
 impl ServerBase {
-    /// Creates the ordered send workqueue `send`, without upstream's
-    /// `WQ_MEM_RECLAIM`: the server frees no memory (and a rescuer thread
-    /// per queue would add threads per namespace); and a receive buffer of
-    /// `recv_len` bytes.
-    pub(crate) fn new<'a>(
-        net: TipcNet,
-        send: &'a CStr,
-        recv_len: usize,
-    ) -> impl PinInit<Self, Error> + 'a {
+    /// A server in `net` with a receive buffer of `recv_len` bytes.
+    pub(crate) fn new(net: TipcNet, recv_len: usize) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             net,
-            send_queue: OwnedQueue::new_ordered(send, QueueFlags::NONE)?,
             stopping: AtomicBool::new(false),
             _live: Live::new(&LIVE_SERVERS),
             sock <- new_mutex!(None, "tipc_server_sock"),
@@ -92,15 +82,6 @@ impl ServerBase {
         drop(sock);
     }
 
-    /// Queues `this`'s send work (`SEND`); one already queued will see what
-    /// this one would have.
-    pub(crate) fn kick_send<T: 'static>(&self, this: ArcBorrow<'_, T>)
-    where
-        Arc<T>: RawWorkItem<SEND> + Send,
-    {
-        let _ = self.send_queue.enqueue::<Arc<T>, SEND>(this.into());
-    }
-
     /// Marks the server stopping: nothing new starts after this.
     pub(crate) fn begin_stop(&self) {
         self.stopping.store(true, Ordering::Release);
@@ -109,13 +90,5 @@ impl ServerBase {
 
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
-    }
-
-    /// Waits until the send queue has no work, even work that queues
-    /// itself again: a flush misses it, and the last reference could then
-    /// go on the server's own queue. Callers stop every other source
-    /// first, receive work included.
-    pub(crate) fn drain_send(&self) {
-        self.send_queue.drain();
     }
 }

@@ -6,6 +6,7 @@
 use super::base::{ServerBase, SEND};
 use super::batchrecv::BatchRecv;
 use super::outqueue::{OutQueue, PushError};
+use super::percpusend::PerCpuSend;
 use super::service::ServiceInfo;
 use super::stats::{ConnCounters, Live, Stats, TextBuf, LIVE_CONNECTIONS};
 use crate::boundary::tipc::{
@@ -78,8 +79,8 @@ struct ConnTable<S: Service> {
 }
 
 /// A server: the listener, the connections, the receive work on the
-/// namespace's shared worker and the send workqueue of one service in one
-/// namespace.
+/// namespace's shared worker and the send work on the shared per-CPU queue
+/// of one service in one namespace.
 ///
 /// The namespace's servers hold the reference `stop` is called on, and
 /// drop last: `stop` closes every connection and drains the server's
@@ -91,13 +92,15 @@ pub(crate) struct ConnServer<S: Service> {
     #[pin]
     pub(crate) base: ServerBase,
     recv: BatchRecv,
+    send: PerCpuSend,
     service: S,
     pub(crate) stats: Stats,
     #[pin]
     table: Mutex<ConnTable<S>>,
     /// Copies of the messages a send work hands to the socket in one
-    /// call, [`SEND_BATCH`] of them. The send queue is ordered, so only
-    /// one send work uses it at a time.
+    /// call, [`SEND_BATCH`] of them. The send queue runs one work item at
+    /// a time on each CPU: send works on different CPUs take turns with it
+    /// (so [`SEND_BUDGET`] also bounds how long one keeps it).
     #[pin]
     send_buf: Mutex<KVec<S::Out>>,
     #[pin]
@@ -116,9 +119,10 @@ impl<S: Service> ConnServer<S> {
         let recv = BatchRecv::new(net)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
-                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST * RECV_BATCH),
+                base <- ServerBase::new(net, S::MAX_REQUEST * RECV_BATCH),
                 accept_work <- kthread::Work::new(recv.worker()),
                 recv,
+                send: PerCpuSend::new(net)?,
                 service,
                 stats: Stats::default(),
                 table <- new_mutex!(
@@ -245,7 +249,7 @@ impl<S: Service> ConnServer<S> {
         }
         // Closed connections' work items return at once; let them drain.
         self.recv.drain();
-        self.base.drain_send();
+        self.send.drain();
     }
 
     /// Appends the server's lines to `/proc/net/tipc_server`.
@@ -279,8 +283,9 @@ impl<S: Service> SocketEvents for ConnServer<S> {
 /// work before it yields.
 const RECV_BUDGET: usize = 64;
 /// Messages sent per run of the send work before it yields (the send queue
-/// is ordered: one connection must not hold it for a whole burst); they go
-/// to the socket in batches of up to [`SEND_BATCH`].
+/// runs one item at a time per CPU, every namespace's: one connection must
+/// not hold its CPU's turn for a whole burst); they go to the socket in
+/// batches of up to [`SEND_BATCH`].
 const SEND_BUDGET: usize = 64;
 
 /// The outbound side, shared with softirq producers.
@@ -433,7 +438,7 @@ impl<S: Service> Conn<S> {
                 // can drain the queues.
                 if !this.sending.load(Ordering::Relaxed) {
                     this.sending.store(true, Ordering::Relaxed);
-                    this.server.base.kick_send(this);
+                    this.server.send.kick(this);
                 }
             }
             Err(e) => {
@@ -456,7 +461,7 @@ impl<S: Service> Conn<S> {
     pub(crate) fn notify_local(this: ArcBorrow<'_, Self>) {
         let o = this.out.lock();
         if !o.closing {
-            this.server.base.kick_send(this);
+            this.server.send.kick(this);
         }
     }
 
@@ -610,8 +615,9 @@ impl<S: Service> Conn<S> {
     /// Hands a batch of requests to the service, message `i` in `buf` at
     /// `i * S::MAX_REQUEST` and `lens[i]` bytes long. Lets `held` go once
     /// a request has queued the send work, which takes the socket's lock:
-    /// it would wait for the rest of the batch, and every connection's
-    /// sends with it (the send workqueue is ordered).
+    /// it would wait for the rest of the batch, and with it the sends
+    /// queued on its CPU (one send work at a time per CPU, every
+    /// namespace's) and, through the server's send buffer, on the others.
     fn handle(
         self: &Arc<Self>,
         buf: &[u8],
@@ -662,7 +668,7 @@ impl<S: Service> Conn<S> {
             }
         }
         fault_point(self.server.net(), Point::SendBeforeRequeue);
-        self.server.base.kick_send(self.as_arc_borrow());
+        self.server.send.kick(self.as_arc_borrow());
     }
 
     fn send(self: &Arc<Self>) {
@@ -725,10 +731,10 @@ impl<S: Service> Conn<S> {
             }
             budget -= sent;
         }
-        // Still sending: `sending` stays set; go on after the others.
+        // Still sending: `sending` stays set; go on after the others on this CPU.
         drop(buf);
         fault_point(self.server.net(), Point::SendBeforeRequeue);
-        self.server.base.kick_send(self.as_arc_borrow());
+        self.server.send.kick(self.as_arc_borrow());
     }
 }
 
@@ -749,6 +755,7 @@ impl<S: Service> WorkItem<SEND> for Conn<S> {
         if !this.is_closed() {
             this.send();
         }
+        this.server.send.done();
     }
 }
 
@@ -758,6 +765,6 @@ impl<S: Service> SocketEvents for Conn<S> {
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {
-        this.server.base.kick_send(this);
+        this.server.send.kick(this);
     }
 }

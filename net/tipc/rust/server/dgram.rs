@@ -38,6 +38,8 @@ const BUDGET: usize = 64;
 pub(crate) trait DgramService: ServiceInfo {
     /// Name of the receive workqueue.
     const RECV_QUEUE: &'static CStr;
+    /// Name of the send workqueue.
+    const SEND_QUEUE: &'static CStr;
     /// Longest reply: what a request reserves on the reply queue before it
     /// is handled.
     const MAX_REPLY: usize;
@@ -72,6 +74,10 @@ pub(crate) struct DgramServer<S: DgramService> {
     /// Its own workqueue, not the topology server's shared worker: a
     /// command may wait for RTNL, which must not hold up other namespaces.
     recv_queue: OwnedQueue,
+    /// Its own too, ordered (one reply at a time in all), not the topology
+    /// server's per-CPU one: replies are few, and a send work woken on the
+    /// receive work's CPU would preempt it once per reply.
+    send_queue: OwnedQueue,
     #[pin]
     recv_work: Work<DgramServer<S>, RECV>,
     #[pin]
@@ -90,12 +96,13 @@ impl<S: DgramService> DgramServer<S> {
         let server = Arc::pin_init(
             try_pin_init!(Self {
                 // One byte more than a request may have: a longer one shows as too long.
-                base <- ServerBase::new(net, S::SEND_QUEUE, S::MAX_REQUEST + 1),
+                base <- ServerBase::new(net, S::MAX_REQUEST + 1),
                 service,
                 stats: DgramStats::default(),
                 write_space: AtomicBool::new(false),
                 replies <- new_mutex!(ReplyQueue::new(), "tipc_dgram_replies"),
                 recv_queue: OwnedQueue::new_ordered(S::RECV_QUEUE, QueueFlags::NONE)?,
+                send_queue: OwnedQueue::new_ordered(S::SEND_QUEUE, QueueFlags::NONE)?,
                 recv_work <- new_work!("tipc_dgram_recv"),
                 send_work <- new_work!("tipc_dgram_send"),
             }? Error),
@@ -126,6 +133,12 @@ impl<S: DgramService> DgramServer<S> {
     /// would have.
     fn kick_recv(this: ArcBorrow<'_, Self>) {
         let _ = this.recv_queue.enqueue::<Arc<Self>, RECV>(this.into());
+    }
+
+    /// Queues the send work; one already queued will see what this one
+    /// would have.
+    fn kick_send(this: ArcBorrow<'_, Self>) {
+        let _ = this.send_queue.enqueue::<Arc<Self>, SEND>(this.into());
     }
 
     fn receive(this: &Arc<Self>) {
@@ -175,7 +188,7 @@ impl<S: DgramService> DgramServer<S> {
             }
             this.stats.reply_queue_high_water.max(q.len() as u64);
             drop(q);
-            this.base.kick_send(this.as_arc_borrow());
+            Self::kick_send(this.as_arc_borrow());
         }
         Self::kick_recv(this.as_arc_borrow());
     }
@@ -217,7 +230,7 @@ impl<S: DgramService> DgramServer<S> {
             q.remove(at);
         }
         fault_point(this.net(), Point::SendBeforeRequeue);
-        this.base.kick_send(this.as_arc_borrow());
+        Self::kick_send(this.as_arc_borrow());
     }
 
     /// Stops the server: once this returns no work of it runs or is
@@ -228,7 +241,7 @@ impl<S: DgramService> DgramServer<S> {
         // Work items queued before the detach see `stopping` and return;
         // receive work may queue send work, so it drains first.
         self.recv_queue.drain();
-        self.base.drain_send();
+        self.send_queue.drain();
         let left = self.replies.lock().clear();
         self.stats.dropped.add(left as u64);
         self.base.close_socket();
@@ -271,6 +284,6 @@ impl<S: DgramService> SocketEvents for DgramServer<S> {
     fn write_space(this: ArcBorrow<'_, Self>) {
         // Softirq: `replies` is a mutex, so the send work unblocks the nodes.
         this.write_space.store(true, Relaxed);
-        this.base.kick_send(this);
+        Self::kick_send(this);
     }
 }

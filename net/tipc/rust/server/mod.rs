@@ -5,9 +5,10 @@
 //! A [`ConnServer`] runs a connection-oriented [`connected::Service`] in
 //! one namespace: a listening kernel socket, a [`connected::Conn`] per
 //! client, receive work on the namespace's shared worker
-//! ([`batchrecv::BatchRecv`]: accept, read and handle requests), and a send
-//! queue that drains each connection's bounded [`outqueue::OutQueue`], which
-//! softirq code fills. A [`DgramServer`] runs a connectionless
+//! ([`batchrecv::BatchRecv`]: accept, read and handle requests), and send
+//! work on a per-CPU queue shared with other namespaces
+//! ([`percpusend::PerCpuSend`]) that drains each connection's bounded
+//! [`outqueue::OutQueue`], which softirq code fills. A [`DgramServer`] runs a connectionless
 //! [`dgram::DgramService`] on one socket with a bounded reply queue and a
 //! receive and a send workqueue. Both share [`base::ServerBase`].
 
@@ -16,6 +17,7 @@ pub(crate) mod batchrecv;
 pub(crate) mod connected;
 pub(crate) mod dgram;
 pub(crate) mod outqueue;
+pub(crate) mod percpusend;
 pub(crate) mod replyqueue;
 pub(crate) mod service;
 pub(crate) mod stats;

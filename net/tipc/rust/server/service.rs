@@ -3,13 +3,10 @@
 //! What a service tells the server core.
 
 use super::stats::TextBuf;
-use kernel::{net::socket::SockType, str::CStr};
+use kernel::net::socket::SockType;
 
 /// What every service declares, whatever the server that runs it.
 pub(crate) trait ServiceInfo: Default + Sized + Send + Sync + 'static {
-    /// Name of the send workqueue (receiving runs on the namespace's
-    /// shared receive worker).
-    const SEND_QUEUE: &'static CStr;
     /// Socket type of the service.
     const SOCK_TYPE: SockType;
     /// Longest request. A connection-oriented server truncates a longer

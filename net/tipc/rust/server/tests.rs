@@ -19,7 +19,6 @@ use crate::boundary::{
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use kernel::{
-    c_str,
     net::{
         namespace::NetNs,
         socket::{Received, Sent, SockType, Socket},
@@ -71,7 +70,6 @@ struct Echo {
 }
 
 impl ServiceInfo for Echo {
-    const SEND_QUEUE: &'static CStr = c_str!("tipc_test_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = 16;
     const NAME: &'static str = "echo";

@@ -17,7 +17,6 @@ use crate::server::{
     ConnServer,
 };
 use kernel::{
-    c_str,
     net::{socket::SockType, tipc::Scope},
     prelude::*,
     sync::Arc,
@@ -105,8 +104,6 @@ impl Topology {
 }
 
 impl ServiceInfo for Topology {
-    // Upstream's name (and short: a worker copies its queue's name per item).
-    const SEND_QUEUE: &'static CStr = c_str!("tipc_send");
     const SOCK_TYPE: SockType = SockType::SeqPacket;
     const MAX_REQUEST: usize = SUBSCR_LEN;
     const NAME: &'static str = "topology";

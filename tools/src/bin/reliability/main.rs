@@ -951,8 +951,9 @@ fn namespaces_add_no_threads() -> CaseResult {
 }
 
 /// Group messaging learns of members through kernel subscriptions of the
-/// topology service. A flood of members joining and leaving while the
-/// server's send work is held must neither close those subscriptions
+/// topology service. A flood of members joining and leaving while every
+/// send work that starts is held (one per CPU at most: the queue runs one
+/// at a time on each) must neither close those subscriptions
 /// (membership events would stop for good) nor grow memory with the
 /// flood: members that came and went unseen are never told, and those
 /// that stay are.
