@@ -602,15 +602,17 @@ fn namespace_exit_slow_stop() -> CaseResult {
 /// namespace's stop has begun and has had time to reach its drain, so
 /// that the re-queue lands while the stop waits for that work; the
 /// re-queued run is held as it starts. A stop that flushes instead of
-/// draining returns without it, the namespace's exit goes on
-/// (`EXIT_AFTER_STOP`), and the run, released then, holds the last
-/// reference to the server and destroys the server's queue from that
-/// queue's own worker: a hang, and objects that never go. A stop that
-/// drains waits for the run, so the exit is not reached; after a second
-/// the run is released all the same. (The first stop of a namespace is
-/// its topology server's, then the configuration server's. If the stop is
-/// slower than the pause here, the re-queue comes first and the scenario
-/// cannot tell; it never fails a correct server.)
+/// draining returns without it and the namespace's exit goes on
+/// (`EXIT_AFTER_STOP`, which fails the scenario); the run, released then,
+/// holds the last reference to the server and runs its destructor after
+/// the exit (the configuration server's from its own queue's worker: a
+/// hang, and objects that never go). A stop that drains waits for the
+/// run, so the exit is not reached; after a second the run is released
+/// all the same. (The first stop of a namespace is its topology server's,
+/// then the configuration server's. If the stop is slower than the pause
+/// here, the re-queue comes first and the scenario cannot tell; nor if
+/// the exit takes longer than the second. It never fails a correct
+/// server.)
 fn stop_meets_requeue(f: &Faults, ns: Netns, client: impl FnOnce()) -> CaseResult {
     client();
     ns.delete()?;
@@ -624,7 +626,13 @@ fn stop_meets_requeue(f: &Faults, ns: Netns, client: impl FnOnce()) -> CaseResul
     while f.hits(EXIT_AFTER_STOP)? == 0 && Instant::now() < end {
         sleep_ms(20);
     }
-    f.release_all()
+    let exited = f.hits(EXIT_AFTER_STOP)? > 0;
+    f.release_all()?;
+    ensure!(
+        !exited,
+        "the namespace's exit went on while a re-queued send work was pending"
+    );
+    Ok(())
 }
 
 /// The topology server's send work past its budget re-queues itself
