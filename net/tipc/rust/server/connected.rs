@@ -182,6 +182,8 @@ impl<S: Service> ConnServer<S> {
                 closed: AtomicBool::new(false),
                 recv_queued: AtomicBool::new(false),
                 sending: AtomicBool::new(false),
+                holding: AtomicBool::new(false),
+                send_deferred: AtomicBool::new(false),
                 _live: Live::new(&LIVE_CONNECTIONS),
                 out <- new_spinlock_bh!(
                     Outbound {
@@ -348,6 +350,15 @@ pub(crate) struct Conn<S: Service> {
     /// correctness: whether a receive run holds the socket, and when it
     /// lets go.
     sending: AtomicBool,
+    /// Set while a receive run holds (or is about to hold) the socket: a
+    /// send work queued then would only wait for it, keeping its CPU's
+    /// turn on the shared send queue from every namespace's sends. A push
+    /// that starts sending then marks `send_deferred` instead, and the run
+    /// queues the send work when it lets go ([`Conn::let_go`]).
+    holding: AtomicBool,
+    /// The send work is due and waits for the run to let go (see
+    /// `holding`): whichever of the two sees both flags takes it.
+    send_deferred: AtomicBool,
     _live: Live,
     #[pin]
     out: SpinLockBh<Outbound<S::Out>>,
@@ -438,7 +449,7 @@ impl<S: Service> Conn<S> {
                 // can drain the queues.
                 if !this.sending.load(Ordering::Relaxed) {
                     this.sending.store(true, Ordering::Relaxed);
-                    this.server.send.kick(this);
+                    Self::kick_send_unless_held(this);
                 }
             }
             Err(e) => {
@@ -590,12 +601,13 @@ impl<S: Service> Conn<S> {
             fault_point(self.server.net(), Point::ReceiveBeforeHandle);
             let mut held = None;
             if S::HOLD_WHILE_HANDLING && !self.sending() {
+                self.holding.store(true, Ordering::SeqCst);
                 held = Some(HeldSocket::hold(sock));
                 fault_point(self.server.net(), Point::ReceiveHeld);
             }
             let end = self.handle(&buf, &lens[..n], &mut held);
             // Let go before `close`, which takes the socket's lock.
-            drop(held);
+            self.let_go(&mut held);
             match end {
                 BatchEnd::Handled => {}
                 BatchEnd::Closed => return,
@@ -614,10 +626,9 @@ impl<S: Service> Conn<S> {
 
     /// Hands a batch of requests to the service, message `i` in `buf` at
     /// `i * S::MAX_REQUEST` and `lens[i]` bytes long. Lets `held` go once
-    /// a request has queued the send work, which takes the socket's lock:
-    /// it would wait for the rest of the batch, and with it the sends
-    /// queued on its CPU (one send work at a time per CPU, every
-    /// namespace's) and, through the server's send buffer, on the others.
+    /// a request has made the send work due (it is queued then, and takes
+    /// the socket's lock), so that the events go out after that request,
+    /// not after the whole batch.
     fn handle(
         self: &Arc<Self>,
         buf: &[u8],
@@ -636,10 +647,35 @@ impl<S: Service> Conn<S> {
                 return BatchEnd::Closed;
             }
             if held.is_some() && self.sending() {
-                *held = None;
+                self.let_go(held);
             }
         }
         BatchEnd::Handled
+    }
+
+    /// Queues the send work that a push has just made due, unless this
+    /// connection's receive run holds the socket: then the run queues it
+    /// when it lets go. Of the push and the run, the one that sees the
+    /// other's flag after setting its own (both sequentially consistent)
+    /// takes `send_deferred`, so exactly one queues the work.
+    fn kick_send_unless_held(this: ArcBorrow<'_, Self>) {
+        this.send_deferred.store(true, Ordering::SeqCst);
+        if !this.holding.load(Ordering::SeqCst) && this.send_deferred.swap(false, Ordering::SeqCst)
+        {
+            this.server.send.kick(this);
+        }
+    }
+
+    /// Releases the socket `held` holds, if any, and queues the send work
+    /// that a push deferred meanwhile.
+    fn let_go(self: &Arc<Self>, held: &mut Option<HeldSocket<'_>>) {
+        if held.take().is_none() {
+            return;
+        }
+        self.holding.store(false, Ordering::SeqCst);
+        if self.send_deferred.swap(false, Ordering::SeqCst) {
+            self.server.send.kick(self.as_arc_borrow());
+        }
     }
 
     /// Whether the send work is queued or running (a lock-free read: a

@@ -535,11 +535,12 @@ fn namespace_exit_during_receive() -> CaseResult {
 }
 
 /// The namespace goes while a receive holds its socket for a request, and
-/// the send work waits for the socket to send the events of the names
-/// withdrawn meanwhile: the run lets go after the request, the stop waits
-/// for both, and nothing is left. A regression test of the hold: with the
-/// socket held, a close waits for the request, so it cannot show the
-/// orphan subscription of [`namespace_exit_during_receive`].
+/// the events of the names withdrawn meanwhile wait for the run to let
+/// go: no send work starts while it holds (it would only wait for the
+/// socket), the run queues it after the request, the stop waits for both,
+/// and nothing is left. A regression test of the hold: with the socket
+/// held, a close waits for the request, so it cannot show the orphan
+/// subscription of [`namespace_exit_during_receive`].
 fn namespace_exit_during_held_receive() -> CaseResult {
     const TYPE: u32 = 6004;
     let base = quiescent()?;
@@ -559,11 +560,21 @@ fn namespace_exit_during_held_receive() -> CaseResult {
     w.again(TYPE)?;
     f.wait_hit(RECEIVE_HELD, || w.again(TYPE))?;
     let sends = f.hits(SEND_BEFORE_SEND)?;
+    let queued = ns_stat(&ns, "topology.queued")?;
     // The client goes (its shutdown waits in the socket's backlog), then
     // its names: 4 withdrawal events for the still open connection, whose
-    // send work then waits for the socket.
+    // send work waits for the run to let go.
     drop(w);
-    f.wait_hits(SEND_BEFORE_SEND, sends + 1, nothing)?;
+    wait_for("the withdrawal events queued", || {
+        Ok(ns_stat(&ns, "topology.queued")? >= queued + 4)
+    })?;
+    let started = f.hits(SEND_BEFORE_SEND)? - sends;
+    if started != 0 {
+        f.release_all()?;
+        return Err(format!(
+            "{started} send run(s) started while the receive run held the socket"
+        ));
+    }
     exit_meets_held(f, ns, base)
 }
 
