@@ -95,9 +95,12 @@ CORE_MSG = ("tipc: a server core in Rust",
 server infrastructure"), before upstream folded it into topsrv.c, in
 Rust: a service listens on a kernel socket; the softirq paths that learn
 about a change only queue an event on the connection and schedule work;
-a send workqueue drains the queue in process context and may block on
-congestion, so events are never dropped; a receive workqueue reads
-requests. Each connection's queue is bounded (event_queue_limit); a full
+send work drains the queue in process context and may block on
+congestion, so events are never dropped; receive work reads requests.
+For connections, both run on threads every namespace shares, so a
+namespace adds none: SCHED_BATCH kthread workers receive, and one
+per-CPU workqueue sends, on the CPU that reported the change. Each
+connection's queue is bounded (event_queue_limit); a full
 queue is reported and counted instead of growing kernel memory. A
 connectionless mode serves SOCK_RDM services with a bounded reply queue.
 Counters are in /proc/net/tipc_server.
@@ -124,7 +127,7 @@ COVER = ("tipc: a server core in Rust, with the topology and configuration servi
 AF_TIPC sockets: the topology service at {1,1} and, until upstream
 removed it, the configuration service at {0, node} that remote
 tipc-config used. This series rebuilds both in Rust on one generic server
-core (kernel sockets, a send and a receive workqueue, bounded queues), as
+core (kernel sockets, send and receive work, bounded queues), as
 TIPC's server infrastructure of 2013 laid it out, next to upstream's
 topsrv.c/subscr.c:
 Kconfig picks one or the other, so the two can be tested by the same

@@ -457,8 +457,10 @@ static void tipc_rs_unlink(struct net *net)
  * The topology server sends its events on one per-CPU workqueue, shared
  * the same way (a per-CPU queue costs a pool_workqueue per possible CPU):
  * an event goes out on the CPU that reported it, where an unbound worker
- * woke on another CPU and woke the reader back across. One work item at a
- * time per CPU, as the ordered queue it replaces ran one in all.
+ * woke on another CPU and woke the reader back across. The default
+ * max_active: a CPU runs one of its send works at a time, and another when
+ * that one sleeps, so one namespace's sleeping send work does not hold up
+ * the others'.
  */
 #define TIPC_RS_RECV_WORKERS 8
 
@@ -495,7 +497,7 @@ static int tipc_rs_workers_create(void)
 	if (!tipc_rs_workers)
 		return -ENOMEM;
 	/* Not WQ_MEM_RECLAIM, as upstream's: the server frees no memory */
-	tipc_rs_send_wq = alloc_workqueue("tipc_rs_send", 0, 1);
+	tipc_rs_send_wq = alloc_workqueue("tipc_rs_send", 0, 0);
 	if (!tipc_rs_send_wq) {
 		tipc_rs_workers_destroy();
 		return -ENOMEM;
@@ -555,7 +557,10 @@ struct kthread_worker *tipc_rs_recv_worker(struct net *net)
 	return rs ? rs->recv_worker : NULL;
 }
 
-/* The send workqueue of @net's topology server, valid as its receive worker. */
+/*
+ * The send workqueue of @net's connection-oriented servers (the topology
+ * server, and the KUnit suites' own), valid as their receive worker.
+ */
 struct workqueue_struct *tipc_rs_send_queue(struct net *net)
 {
 	struct tipc_rs_net *rs = rs_net(net);

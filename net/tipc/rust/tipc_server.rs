@@ -9,8 +9,10 @@
 //! - the services [`topology`] (`{1,1}`) and [`config`] (`{0, own node}`),
 //!   declared with [`pernet::services!`];
 //! - [`server`]: the service-agnostic core (kernel sockets, connections
-//!   with bounded queues, a send workqueue per server as in the 2013
-//!   design; receiving on shared `SCHED_BATCH` workers for connections);
+//!   with bounded queues; for connections, receiving on shared
+//!   `SCHED_BATCH` workers and sending on a shared per-CPU workqueue, for
+//!   datagrams a receive and a send workqueue per server as in the 2013
+//!   design);
 //! - [`boundary`]: the only module with `unsafe` code: calls into `glue.c`,
 //!   and the entry points C calls ([`boundary::entry::export_entry_points!`]).
 //!

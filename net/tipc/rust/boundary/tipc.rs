@@ -111,7 +111,7 @@ impl RecvWorker {
 }
 
 /// The per-CPU workqueue on which the topology servers of every namespace
-/// send (`glue.c`), one work item at a time on each CPU.
+/// send (`glue.c`).
 ///
 /// # Invariants
 ///
@@ -126,8 +126,8 @@ unsafe impl Send for SendQueue {}
 unsafe impl Sync for SendQueue {}
 
 impl SendQueue {
-    /// The send queue of `net`'s servers; `ENODEV` once the namespace's
-    /// exit has begun.
+    /// The send queue of `net`'s connection-oriented servers; `ENODEV`
+    /// once the namespace's exit has begun.
     pub(crate) fn of(net: TipcNet) -> Result<Self> {
         // SAFETY: `net`'s TIPC state is live (`TipcNet` invariant).
         let queue = unsafe { bindings::tipc_rs_send_queue(net.ns().as_ptr()) };

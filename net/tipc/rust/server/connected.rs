@@ -29,7 +29,8 @@ use kernel::{
 };
 
 /// A service run by [`ConnServer`]. Its handlers run in process context,
-/// on the server's receive worker or send workqueue unless noted.
+/// on the namespace's receive worker or the shared send workqueue unless
+/// noted.
 pub(crate) trait Service: ServiceInfo {
     /// Per-connection state.
     type ConnState: Send + Sync;
@@ -98,9 +99,9 @@ pub(crate) struct ConnServer<S: Service> {
     #[pin]
     table: Mutex<ConnTable<S>>,
     /// Copies of the messages a send work hands to the socket in one
-    /// call, [`SEND_BATCH`] of them. The send queue runs one work item at
-    /// a time on each CPU: send works on different CPUs take turns with it
-    /// (so [`SEND_BUDGET`] also bounds how long one keeps it).
+    /// call, [`SEND_BATCH`] of them. Send works of the server may run at
+    /// once on different CPUs (or on one, when one sleeps): they take
+    /// turns with it, and [`SEND_BUDGET`] bounds how long one keeps it.
     #[pin]
     send_buf: Mutex<KVec<S::Out>>,
     #[pin]
@@ -284,10 +285,10 @@ impl<S: Service> SocketEvents for ConnServer<S> {
 /// Requests handled, or connections accepted, per run of the receive
 /// work before it yields.
 const RECV_BUDGET: usize = 64;
-/// Messages sent per run of the send work before it yields (the send queue
-/// runs one item at a time per CPU, every namespace's: one connection must
-/// not hold its CPU's turn for a whole burst); they go to the socket in
-/// batches of up to [`SEND_BATCH`].
+/// Messages sent per run of the send work before it yields (a CPU runs one
+/// send work at a time while it does not sleep, every namespace's: one
+/// connection must not keep the others waiting for a whole burst); they go
+/// to the socket in batches of up to [`SEND_BATCH`].
 const SEND_BUDGET: usize = 64;
 
 /// The outbound side, shared with softirq producers.
@@ -351,10 +352,10 @@ pub(crate) struct Conn<S: Service> {
     /// lets go.
     sending: AtomicBool,
     /// Set while a receive run holds (or is about to hold) the socket: a
-    /// send work queued then would only wait for it, keeping its CPU's
-    /// turn on the shared send queue from every namespace's sends. A push
-    /// that starts sending then marks `send_deferred` instead, and the run
-    /// queues the send work when it lets go ([`Conn::let_go`]).
+    /// send work queued then would only wait for it (woken on the run's
+    /// CPU, after preempting the run). A push that makes the send work due
+    /// then marks `send_deferred` instead, and the run queues the send work
+    /// when it lets go ([`Conn::let_go`]).
     holding: AtomicBool,
     /// The send work is due and waits for the run to let go (see
     /// `holding`): whichever of the two sees both flags takes it.
@@ -448,7 +449,10 @@ impl<S: Service> Conn<S> {
                 // work: none comes after `close` set `closing`, so a stop
                 // can drain the queues.
                 if !this.sending.load(Ordering::Relaxed) {
-                    this.sending.store(true, Ordering::Relaxed);
+                    // Sequentially consistent: a receive run that sets
+                    // `holding` and then reads this either sees it (and
+                    // does not hold) or is seen by the check below.
+                    this.sending.store(true, Ordering::SeqCst);
                     Self::kick_send_unless_held(this);
                 }
             }
@@ -600,8 +604,7 @@ impl<S: Service> Conn<S> {
             marked = true;
             fault_point(self.server.net(), Point::ReceiveBeforeHandle);
             let mut held = None;
-            if S::HOLD_WHILE_HANDLING && !self.sending() {
-                self.holding.store(true, Ordering::SeqCst);
+            if S::HOLD_WHILE_HANDLING && self.may_hold() {
                 held = Some(HeldSocket::hold(sock));
                 fault_point(self.server.net(), Point::ReceiveHeld);
             }
@@ -664,6 +667,24 @@ impl<S: Service> Conn<S> {
         {
             this.server.send.kick(this);
         }
+    }
+
+    /// Whether the run may hold the socket for a batch: not while the send
+    /// work is due (it needs the socket). Sets `holding` first, then looks
+    /// at `sending` (both sequentially consistent, as the push's store and
+    /// load): a push that makes the send work due meanwhile either sees
+    /// `holding` and defers, or is seen here, and then the run neither
+    /// holds nor leaves a deferred send work behind.
+    fn may_hold(self: &Arc<Self>) -> bool {
+        self.holding.store(true, Ordering::SeqCst);
+        if !self.sending.load(Ordering::SeqCst) {
+            return true;
+        }
+        self.holding.store(false, Ordering::SeqCst);
+        if self.send_deferred.swap(false, Ordering::SeqCst) {
+            self.server.send.kick(self.as_arc_borrow());
+        }
+        false
     }
 
     /// Releases the socket `held` holds, if any, and queues the send work

@@ -30,8 +30,9 @@ impl PerCpuSend {
     }
 
     /// Queues `this`'s send work on this CPU; one already queued (or
-    /// running, on any CPU) will see what this one would have. Its run
-    /// ends with [`PerCpuSend::done`].
+    /// running, on any CPU) will see what this one would have. Every run
+    /// of the work item ends with [`PerCpuSend::done`], once: a missing
+    /// call would keep [`PerCpuSend::drain`] waiting for ever.
     pub(crate) fn kick<T: 'static>(&self, this: ArcBorrow<'_, T>)
     where
         Arc<T>: RawWorkItem<SEND, EnqueueOutput = Result<(), Arc<T>>> + Send,
