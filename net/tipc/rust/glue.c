@@ -458,9 +458,9 @@ static void tipc_rs_unlink(struct net *net)
  * the same way (a per-CPU queue costs a pool_workqueue per possible CPU):
  * an event goes out on the CPU that reported it, where an unbound worker
  * woke on another CPU and woke the reader back across. The default
- * max_active: a CPU runs one of its send works at a time, and another when
- * that one sleeps, so one namespace's sleeping send work does not hold up
- * the others'.
+ * max_active: the CPU's worker pool starts the next work item when the
+ * running one sleeps, so a sleeping send work does not hold up the next
+ * (up to 256 active per CPU, every namespace's together; server.rst).
  */
 #define TIPC_RS_RECV_WORKERS 8
 

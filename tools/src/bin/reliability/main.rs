@@ -974,8 +974,9 @@ fn namespaces_add_no_threads() -> CaseResult {
 
 /// Group messaging learns of members through kernel subscriptions of the
 /// topology service. A flood of members joining and leaving while every
-/// send work that starts is held (each sleeps at the point, and its CPU
-/// starts the next) must neither close those subscriptions
+/// send work that starts is held (each sleeps at the point, in a kworker
+/// of its own, and its CPU starts the next: about 300 kworkers, which the
+/// pool reaps minutes later) must neither close those subscriptions
 /// (membership events would stop for good) nor grow memory with the
 /// flood: members that came and went unseen are never told, and those
 /// that stay are.
