@@ -680,19 +680,20 @@ impl<S: Service> Conn<S> {
         if !self.sending.load(Ordering::SeqCst) {
             return true;
         }
-        self.holding.store(false, Ordering::SeqCst);
-        if self.send_deferred.swap(false, Ordering::SeqCst) {
-            self.server.send.kick(self.as_arc_borrow());
-        }
+        self.stop_holding();
         false
     }
 
     /// Releases the socket `held` holds, if any, and queues the send work
     /// that a push deferred meanwhile.
     fn let_go(self: &Arc<Self>, held: &mut Option<HeldSocket<'_>>) {
-        if held.take().is_none() {
-            return;
+        if held.take().is_some() {
+            self.stop_holding();
         }
+    }
+
+    /// Clears `holding`, then queues the send work if a push deferred it.
+    fn stop_holding(self: &Arc<Self>) {
         self.holding.store(false, Ordering::SeqCst);
         if self.send_deferred.swap(false, Ordering::SeqCst) {
             self.server.send.kick(self.as_arc_borrow());
