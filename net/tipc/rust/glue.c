@@ -460,7 +460,8 @@ static void tipc_rs_unlink(struct net *net)
  * woke on another CPU and woke the reader back across. The default
  * max_active: the CPU's worker pool starts the next work item when the
  * running one sleeps, so a sleeping send work does not hold up the next
- * (up to 256 active per CPU, every namespace's together; server.rst).
+ * (up to 256 active per CPU, every namespace's together); it sleeps with
+ * nothing but its own connection's (server.rst).
  */
 #define TIPC_RS_RECV_WORKERS 8
 

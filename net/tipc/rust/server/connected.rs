@@ -98,12 +98,6 @@ pub(crate) struct ConnServer<S: Service> {
     pub(crate) stats: Stats,
     #[pin]
     table: Mutex<ConnTable<S>>,
-    /// Copies of the messages a send work hands to the socket in one
-    /// call, [`SEND_BATCH`] of them. Send works of the server may run at
-    /// once on different CPUs (or on one, when one sleeps): they take
-    /// turns with it, and [`SEND_BUDGET`] bounds how long one keeps it.
-    #[pin]
-    send_buf: Mutex<KVec<S::Out>>,
     #[pin]
     accept_work: kthread::Work<ConnServer<S>>,
 }
@@ -116,7 +110,6 @@ impl<S: Service> ConnServer<S> {
     /// Starts `service` in `net`: creates the queues, publishes the
     /// service's address and starts accepting.
     pub(crate) fn start(net: TipcNet, service: S) -> Result<Arc<Self>> {
-        let buf = KVec::from_elem(S::Out::default(), SEND_BATCH, GFP_KERNEL)?;
         let recv = BatchRecv::new(net)?;
         let server = Arc::pin_init(
             try_pin_init!(Self {
@@ -130,7 +123,6 @@ impl<S: Service> ConnServer<S> {
                     ConnTable { conns: RBTree::new(), next_id: 0 },
                     "tipc_server_conns"
                 ),
-                send_buf <- new_mutex!(buf, "tipc_server_send_buf"),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -164,6 +156,9 @@ impl<S: Service> ConnServer<S> {
     /// subscriber (`None`), and starts receiving on it.
     pub(crate) fn open(self: &Arc<Self>, sock: Option<Socket>) -> Result<Arc<Conn<S>>> {
         let accepted = sock.is_some();
+        // Only a socket is sent to in batches.
+        let first = if accepted { SEND_FIRST } else { 0 };
+        let send_buf = KVec::from_elem(S::Out::default(), first, GFP_KERNEL)?;
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
         let mut table = self.table.lock();
         if self.base.is_stopping() {
@@ -196,6 +191,7 @@ impl<S: Service> ConnServer<S> {
                     "tipc_conn_out"
                 ),
                 state <- S::conn_state(),
+                send_buf <- new_mutex!(send_buf, "tipc_conn_send_buf"),
                 recv_work <- kthread::Work::new(self.recv.worker()),
                 send_work <- new_work!("tipc_conn_send"),
             }? Error),
@@ -290,6 +286,10 @@ const RECV_BUDGET: usize = 64;
 /// connection must not keep the others waiting for a whole burst); they go
 /// to the socket in batches of up to [`SEND_BATCH`].
 const SEND_BUDGET: usize = 64;
+/// The send buffer a connection starts with, in messages. It doubles
+/// after each batch that filled it, up to [`SEND_BATCH`]: a client that
+/// keeps up gets a message or two per batch and keeps the small buffer.
+const SEND_FIRST: usize = 4;
 
 /// The outbound side, shared with softirq producers.
 struct Outbound<T: Copy> {
@@ -346,10 +346,10 @@ pub(crate) struct Conn<S: Service> {
     /// The send work is queued or running and will see what is pushed now
     /// (it clears this when it finds the queue empty): a burst costs one
     /// `queue_work()`, not one per message. Changed only under `out`'s
-    /// lock (so a load and a store there act as one), and exact there;
-    /// read without it only where a stale value costs time, not
-    /// correctness: whether a receive run holds the socket, and when it
-    /// lets go.
+    /// lock (so a load and a store there act as one), and exact there.
+    /// Read without it where a stale value costs time, not correctness
+    /// (when a holding run lets go), and in `may_hold`, whose load pairs
+    /// with the push's store: both must stay sequentially consistent.
     sending: AtomicBool,
     /// Set while a receive run holds (or is about to hold) the socket: a
     /// send work queued then would only wait for it (woken on the run's
@@ -365,6 +365,14 @@ pub(crate) struct Conn<S: Service> {
     out: SpinLockBh<Outbound<S::Out>>,
     #[pin]
     state: S::ConnState,
+    /// Copies of the messages the send work hands to the socket in one
+    /// call (empty for a connection without a socket). The connection's
+    /// own: the send work may sleep with it (in the socket's lock, in
+    /// reclaim, in the service's `sent`) and holds up no other
+    /// connection's send work meanwhile. Only the send work takes it,
+    /// which never runs twice at once.
+    #[pin]
+    send_buf: Mutex<KVec<S::Out>>,
     #[pin]
     recv_work: kthread::Work<Conn<S>>,
     #[pin]
@@ -656,12 +664,17 @@ impl<S: Service> Conn<S> {
         BatchEnd::Handled
     }
 
-    /// Queues the send work that a push has just made due, unless this
-    /// connection's receive run holds the socket: then the run queues it
-    /// when it lets go. Of the push and the run, the one that sees the
-    /// other's flag after setting its own (both sequentially consistent)
-    /// takes `send_deferred`, so exactly one queues the work.
+    /// Queues the send work that a push (or the socket's write space) has
+    /// just made due, unless this connection's receive run holds the
+    /// socket: then the run queues it when it lets go. The push sets
+    /// `send_deferred` and then reads `holding`; the run clears `holding`
+    /// and then swaps `send_deferred` (all sequentially consistent): at
+    /// least one sees the other's store, and the swaps let exactly one
+    /// queue the work.
     fn kick_send_unless_held(this: ArcBorrow<'_, Self>) {
+        if !S::HOLD_WHILE_HANDLING {
+            return this.server.send.kick(this);
+        }
         this.send_deferred.store(true, Ordering::SeqCst);
         if !this.holding.load(Ordering::SeqCst) && this.send_deferred.swap(false, Ordering::SeqCst)
         {
@@ -729,12 +742,40 @@ impl<S: Service> Conn<S> {
         self.server.send.kick(self.as_arc_borrow());
     }
 
+    /// Lets the send buffer grow toward [`SEND_BATCH`] after a batch that
+    /// filled it; without memory it stays as it is.
+    fn grow_send_buf(buf: &mut KVec<S::Out>) {
+        let len = buf.len();
+        let more = len.min(SEND_BATCH.saturating_sub(len));
+        if more > 0 {
+            let _ = buf.extend_with(more, S::Out::default(), GFP_KERNEL);
+        }
+    }
+
+    /// Whether this send run leaves its work to the receive run that holds
+    /// the socket (it would only sleep on it, for a whole request): the
+    /// run queues the send work again when it lets go. A send work queued
+    /// before the hold began gets here: by `write_space`, or by a push
+    /// just before a run that found it idle.
+    fn defer_to_hold(&self) -> bool {
+        if !S::HOLD_WHILE_HANDLING || !self.holding.load(Ordering::SeqCst) {
+            return false;
+        }
+        self.send_deferred.store(true, Ordering::SeqCst);
+        // Let go meanwhile: take the deferral back, unless the run's
+        // `stop_holding` took it first (and queued this work again).
+        self.holding.load(Ordering::SeqCst) || !self.send_deferred.swap(false, Ordering::SeqCst)
+    }
+
     fn send(self: &Arc<Self>) {
         let Some(sock) = &self.sock else {
             self.send_local();
             return;
         };
-        let mut buf = self.server.send_buf.lock();
+        if self.defer_to_hold() {
+            return;
+        }
+        let mut buf = self.send_buf.lock();
         let mut budget = SEND_BUDGET;
         while budget > 0 {
             // Copies of the oldest messages, taken under one lock; they
@@ -760,8 +801,6 @@ impl<S: Service> Conn<S> {
                 Ok(0) => return,
                 Ok(n) => n.min(taken),
                 Err(_) => {
-                    // Not under the server's buffer: a close withdraws
-                    // every subscription of the connection.
                     drop(buf);
                     self.close();
                     return;
@@ -788,6 +827,9 @@ impl<S: Service> Conn<S> {
                 return;
             }
             budget -= sent;
+            if taken == buf.len() {
+                Self::grow_send_buf(&mut buf);
+            }
         }
         // Still sending: `sending` stays set; go on after the others on this CPU.
         drop(buf);
@@ -823,6 +865,6 @@ impl<S: Service> SocketEvents for Conn<S> {
     }
 
     fn write_space(this: ArcBorrow<'_, Self>) {
-        this.server.send.kick(this);
+        Self::kick_send_unless_held(this);
     }
 }

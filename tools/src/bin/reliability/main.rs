@@ -369,6 +369,13 @@ fn bound(ty: u32, n: u32) -> Result<Socket, String> {
     Ok(s)
 }
 
+/// A socket bound to instance `i` of `ty`, node scope.
+fn bound_one(ty: u32, i: u32) -> Result<Socket, String> {
+    let s = io(Socket::rdm(), "socket")?;
+    io(s.bind(ty, i, i, Scope::Node), "bind")?;
+    Ok(s)
+}
+
 /// A client of the topology service and the bindings it watches.
 struct Watcher {
     client: TopologyClient,
@@ -579,6 +586,42 @@ fn namespace_exit_during_held_receive() -> CaseResult {
         ));
     }
     exit_meets_held(f, ns, base)
+}
+
+/// A send run that sleeps holds up no other connection's sends: with one
+/// send work stopped at `SEND_BEFORE_SEND` (held, as if it slept in the
+/// socket's lock or in reclaim), another connection's send work of the
+/// same server reaches the point too. Were the send buffer the server's,
+/// the second would sleep on it for as long as the first is held.
+fn sleeping_send_holds_up_no_other() -> CaseResult {
+    const A: u32 = 6006;
+    const B: u32 = 6007;
+    let base = quiescent()?;
+    let ns = Netns::new()?;
+    let f = Faults::on(&ns, &[], &[])?;
+    let a = watch_in(&ns, A, 1)?;
+    let b = watch_in(&ns, B, 1)?;
+    expect_event(&a.client, 30_000)?;
+    expect_event(&b.client, 30_000)?;
+    f.hold(SEND_BEFORE_SEND)?;
+    let more_a = in_netns(&ns, || bound_one(A, 1))?;
+    f.wait_hit(SEND_BEFORE_SEND, nothing)?;
+    let more_b = in_netns(&ns, || bound_one(B, 1))?;
+    let reached = f.wait_hits(SEND_BEFORE_SEND, 2, nothing);
+    f.release_all()?;
+    reached.map_err(|_| {
+        "a send work slept while another connection's send work was held".to_string()
+    })?;
+    // Both get their new instance (1), in order, once released.
+    for w in [&a, &b] {
+        let e = expect_event(&w.client, 30_000)?;
+        if e.event != TIPC_PUBLISHED || e.found_lower != 1 {
+            return Err(format!("expected instance 1 published, got {e:?}"));
+        }
+    }
+    drop((a, b, more_a, more_b));
+    ns.delete()?;
+    finish(f, base)
 }
 
 /// Use-after-free on close during stop (CVE-2025-38464): the send work of
@@ -1103,6 +1146,10 @@ const CASES: &[Case] = &[
         namespace_exit_during_held_receive,
     ),
     ("namespace_exit_during_send", namespace_exit_during_send),
+    (
+        "sleeping_send_holds_up_no_other",
+        sleeping_send_holds_up_no_other,
+    ),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
     ("namespace_churn", namespace_churn),
     ("stalled_and_slow_subscribers", stalled_and_slow_subscribers),
@@ -1123,6 +1170,10 @@ const FAULT_CASES: &[Case] = &[
         namespace_exit_during_held_receive,
     ),
     ("namespace_exit_during_send", namespace_exit_during_send),
+    (
+        "sleeping_send_holds_up_no_other",
+        sleeping_send_holds_up_no_other,
+    ),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
     ("stop_waits_for_requeued_send", stop_waits_for_requeued_send),
     (
