@@ -588,6 +588,51 @@ fn namespace_exit_during_held_receive() -> CaseResult {
     exit_meets_held(f, ns, base)
 }
 
+/// The events a push makes due while the receive run holds the socket
+/// reach the client once the run lets go: the push leaves the send work
+/// to the run (`send_deferred`), and a run that let go without queueing
+/// it would leave them queued for good (a later push does not queue a
+/// send work it takes for due).
+fn held_receive_delivers_after_release() -> CaseResult {
+    const TYPE: u32 = 6008;
+    let base = quiescent()?;
+    let ns = Netns::new()?;
+    let f = Faults::on(&ns, &[], &[])?;
+    let Watcher {
+        client,
+        _bindings: bindings,
+    } = watch_in(&ns, TYPE, 4)?;
+    for _ in 0..4 {
+        expect_event(&client, 30_000)?;
+    }
+    let again = || {
+        io(
+            client.subscribe(&Subscr::new(TYPE + 1, 0, !0, TIPC_SUB_PORTS)),
+            "subscribe",
+        )
+    };
+    f.hold(RECEIVE_HELD)?;
+    again()?;
+    f.wait_hit(RECEIVE_HELD, again)?;
+    let queued = ns_stat(&ns, "topology.queued")?;
+    // Withdrawn while the run holds the socket: 4 events, deferred.
+    drop(bindings);
+    wait_for("the withdrawal events queued", || {
+        Ok(ns_stat(&ns, "topology.queued")? >= queued + 4)
+    })?;
+    f.release_all()?;
+    for i in 0..4 {
+        let e = expect_event(&client, 30_000)
+            .map_err(|e| format!("withdrawal {i} after the hold: {e}"))?;
+        if e.event != TIPC_WITHDRAWN {
+            return Err(format!("expected a withdrawal, got {e:?}"));
+        }
+    }
+    drop(client);
+    ns.delete()?;
+    finish(f, base)
+}
+
 /// A send run that sleeps holds up no other connection's sends: with one
 /// send work stopped at `SEND_BEFORE_SEND` (held, as if it slept in the
 /// socket's lock or in reclaim), another connection's send work of the
@@ -1150,6 +1195,10 @@ const CASES: &[Case] = &[
         "sleeping_send_holds_up_no_other",
         sleeping_send_holds_up_no_other,
     ),
+    (
+        "held_receive_delivers_after_release",
+        held_receive_delivers_after_release,
+    ),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
     ("namespace_churn", namespace_churn),
     ("stalled_and_slow_subscribers", stalled_and_slow_subscribers),
@@ -1173,6 +1222,10 @@ const FAULT_CASES: &[Case] = &[
     (
         "sleeping_send_holds_up_no_other",
         sleeping_send_holds_up_no_other,
+    ),
+    (
+        "held_receive_delivers_after_release",
+        held_receive_delivers_after_release,
     ),
     ("namespace_exit_slow_stop", namespace_exit_slow_stop),
     ("stop_waits_for_requeued_send", stop_waits_for_requeued_send),
