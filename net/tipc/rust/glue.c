@@ -473,15 +473,16 @@ static unsigned int tipc_rs_next_worker;
 
 static struct workqueue_struct *tipc_rs_send_wq;
 
+/* The receive workers first: a receive run may queue send work. */
 static void tipc_rs_workers_destroy(void)
 {
-	if (tipc_rs_send_wq)
-		destroy_workqueue(tipc_rs_send_wq);
-	tipc_rs_send_wq = NULL;
 	while (tipc_rs_nr_workers)
 		kthread_destroy_worker(tipc_rs_workers[--tipc_rs_nr_workers]);
 	kfree(tipc_rs_workers);
 	tipc_rs_workers = NULL;
+	if (tipc_rs_send_wq)
+		destroy_workqueue(tipc_rs_send_wq);
+	tipc_rs_send_wq = NULL;
 }
 
 static int tipc_rs_workers_create(void)

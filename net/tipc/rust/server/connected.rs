@@ -16,6 +16,7 @@ use crate::boundary::tipc::{
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
+    alloc::flags::{__GFP_NOWARN, GFP_NOWAIT},
     impl_has_work,
     net::{
         socket::{Socket, SocketEvents},
@@ -286,10 +287,14 @@ const RECV_BUDGET: usize = 64;
 /// connection must not keep the others waiting for a whole burst); they go
 /// to the socket in batches of up to [`SEND_BATCH`].
 const SEND_BUDGET: usize = 64;
-/// The send buffer a connection starts with, in messages. It doubles
-/// after each batch that filled it, up to [`SEND_BATCH`]: a client that
-/// keeps up gets a message or two per batch and keeps the small buffer.
+/// The send buffer a connection starts with, in messages. A send work
+/// that finds more queued grows it to the next power of two, up to
+/// [`SEND_BATCH`]: a client that keeps up gets a message or two per batch
+/// and keeps the small buffer.
 const SEND_FIRST: usize = 4;
+// An empty buffer would send nothing, and the send work would take that
+// for congestion.
+const _: () = assert!(SEND_FIRST > 0 && SEND_FIRST <= SEND_BATCH);
 
 /// The outbound side, shared with softirq producers.
 struct Outbound<T: Copy> {
@@ -353,12 +358,13 @@ pub(crate) struct Conn<S: Service> {
     sending: AtomicBool,
     /// Set while a receive run holds (or is about to hold) the socket: a
     /// send work queued then would only wait for it (woken on the run's
-    /// CPU, after preempting the run). A push that makes the send work due
-    /// then marks `send_deferred` instead, and the run queues the send work
-    /// when it lets go ([`Conn::let_go`]).
+    /// CPU, after preempting the run). A push (or `write_space`) that makes
+    /// the send work due then marks `send_deferred` instead, and the run
+    /// queues the send work when it lets go ([`Conn::let_go`]).
     holding: AtomicBool,
     /// The send work is due and waits for the run to let go (see
-    /// `holding`): whichever of the two sees both flags takes it.
+    /// `holding`): of the kick and the run, the one whose swap finds it
+    /// set queues the work.
     send_deferred: AtomicBool,
     _live: Live,
     #[pin]
@@ -742,29 +748,17 @@ impl<S: Service> Conn<S> {
         self.server.send.kick(self.as_arc_borrow());
     }
 
-    /// Lets the send buffer grow toward [`SEND_BATCH`] after a batch that
-    /// filled it; without memory it stays as it is.
-    fn grow_send_buf(buf: &mut KVec<S::Out>) {
-        let len = buf.len();
-        let more = len.min(SEND_BATCH.saturating_sub(len));
+    /// Grows the send buffer to hold `want` messages (rounded up to a
+    /// power of two, at most [`SEND_BATCH`]), if memory is at hand: growing
+    /// is only worth a batch of more messages, not reclaim or a warning.
+    fn grow_send_buf(buf: &mut KVec<S::Out>, want: usize) {
+        let more = want
+            .next_power_of_two()
+            .min(SEND_BATCH)
+            .saturating_sub(buf.len());
         if more > 0 {
-            let _ = buf.extend_with(more, S::Out::default(), GFP_KERNEL);
+            let _ = buf.extend_with(more, S::Out::default(), GFP_NOWAIT | __GFP_NOWARN);
         }
-    }
-
-    /// Whether this send run leaves its work to the receive run that holds
-    /// the socket (it would only sleep on it, for a whole request): the
-    /// run queues the send work again when it lets go. A send work queued
-    /// before the hold began gets here: by `write_space`, or by a push
-    /// just before a run that found it idle.
-    fn defer_to_hold(&self) -> bool {
-        if !S::HOLD_WHILE_HANDLING || !self.holding.load(Ordering::SeqCst) {
-            return false;
-        }
-        self.send_deferred.store(true, Ordering::SeqCst);
-        // Let go meanwhile: take the deferral back, unless the run's
-        // `stop_holding` took it first (and queued this work again).
-        self.holding.load(Ordering::SeqCst) || !self.send_deferred.swap(false, Ordering::SeqCst)
     }
 
     fn send(self: &Arc<Self>) {
@@ -772,36 +766,45 @@ impl<S: Service> Conn<S> {
             self.send_local();
             return;
         };
-        if self.defer_to_hold() {
-            return;
-        }
         let mut buf = self.send_buf.lock();
         let mut budget = SEND_BUDGET;
+        let mut grown = false;
         while budget > 0 {
             // Copies of the oldest messages, taken under one lock; they
             // stay queued until the socket has them.
-            let limit = buf.len().min(budget);
-            let taken = {
+            let taken = loop {
                 let o = self.out.lock();
                 if o.closing {
                     return;
                 }
-                if o.queue.len() == 0 {
+                let queued = o.queue.len();
+                if queued == 0 {
                     // Decided under the lock: a later push queues us again.
                     self.sending.store(false, Ordering::Relaxed);
                     return;
                 }
-                // At least one: the queue is not empty, `limit` at least 1.
-                o.queue.copy_front(buf.get_mut(..limit).unwrap_or(&mut []))
+                let want = queued.min(budget);
+                if want > buf.len() && !grown {
+                    // Once a run: without memory, send what fits.
+                    drop(o);
+                    grown = true;
+                    Self::grow_send_buf(&mut buf, want);
+                    continue;
+                }
+                // At least one: the queue is not empty, the buffer never.
+                let limit = buf.len().min(budget);
+                break o.queue.copy_front(buf.get_mut(..limit).unwrap_or(&mut []));
             };
             let msgs = buf.get(..taken).unwrap_or(&[]);
+            // After everything the send work holds while it sends (the
+            // reliability scenario `sleeping_send_holds_up_no_other` holds
+            // it here, as if it slept in the socket's lock).
             fault_point(self.server.net(), Point::SendBeforeSend);
             let sent = match send_batch(sock, msgs.iter().map(S::payload)) {
                 // Congested: the socket's write-space event queues us again.
                 Ok(0) => return,
                 Ok(n) => n.min(taken),
                 Err(_) => {
-                    drop(buf);
                     self.close();
                     return;
                 }
@@ -827,9 +830,6 @@ impl<S: Service> Conn<S> {
                 return;
             }
             budget -= sent;
-            if taken == buf.len() {
-                Self::grow_send_buf(&mut buf);
-            }
         }
         // Still sending: `sending` stays set; go on after the others on this CPU.
         drop(buf);
