@@ -473,7 +473,11 @@ static unsigned int tipc_rs_next_worker;
 
 static struct workqueue_struct *tipc_rs_send_wq;
 
-/* The receive workers first: a receive run may queue send work. */
+/*
+ * The receive workers first: a receive run may queue send work. Both are
+ * idle by now (the last namespace's servers have stopped); the order only
+ * keeps that true should a caller ever destroy them earlier.
+ */
 static void tipc_rs_workers_destroy(void)
 {
 	while (tipc_rs_nr_workers)

@@ -16,7 +16,7 @@ use crate::boundary::tipc::{
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
-    alloc::flags::{__GFP_NOWARN, GFP_NOWAIT},
+    alloc::flags::GFP_NOWAIT,
     impl_has_work,
     net::{
         socket::{Socket, SocketEvents},
@@ -704,14 +704,15 @@ impl<S: Service> Conn<S> {
     }
 
     /// Releases the socket `held` holds, if any, and queues the send work
-    /// that a push deferred meanwhile.
+    /// that a push or `write_space` deferred meanwhile.
     fn let_go(self: &Arc<Self>, held: &mut Option<HeldSocket<'_>>) {
         if held.take().is_some() {
             self.stop_holding();
         }
     }
 
-    /// Clears `holding`, then queues the send work if a push deferred it.
+    /// Clears `holding`, then queues the send work if a push or
+    /// `write_space` deferred it.
     fn stop_holding(self: &Arc<Self>) {
         self.holding.store(false, Ordering::SeqCst);
         if self.send_deferred.swap(false, Ordering::SeqCst) {
@@ -750,15 +751,14 @@ impl<S: Service> Conn<S> {
 
     /// Grows the send buffer to hold `want` messages (rounded up to a
     /// power of two, at most [`SEND_BATCH`]), if memory is at hand: growing
-    /// is only worth a batch of more messages, not reclaim or a warning.
-    fn grow_send_buf(buf: &mut KVec<S::Out>, want: usize) {
+    /// is only worth a batch of more messages, not direct reclaim or a
+    /// warning (`GFP_NOWAIT` has `__GFP_NOWARN`). Returns whether it grew.
+    fn grow_send_buf(buf: &mut KVec<S::Out>, want: usize) -> bool {
         let more = want
             .next_power_of_two()
             .min(SEND_BATCH)
             .saturating_sub(buf.len());
-        if more > 0 {
-            let _ = buf.extend_with(more, S::Out::default(), GFP_NOWAIT | __GFP_NOWARN);
-        }
+        more > 0 && buf.extend_with(more, S::Out::default(), GFP_NOWAIT).is_ok()
     }
 
     fn send(self: &Arc<Self>) {
@@ -768,7 +768,7 @@ impl<S: Service> Conn<S> {
         };
         let mut buf = self.send_buf.lock();
         let mut budget = SEND_BUDGET;
-        let mut grown = false;
+        let mut no_memory = false;
         while budget > 0 {
             // Copies of the oldest messages, taken under one lock; they
             // stay queued until the socket has them.
@@ -783,12 +783,12 @@ impl<S: Service> Conn<S> {
                     self.sending.store(false, Ordering::Relaxed);
                     return;
                 }
-                let want = queued.min(budget);
-                if want > buf.len() && !grown {
-                    // Once a run: without memory, send what fits.
+                let want = queued.min(budget).min(SEND_BATCH);
+                if want > buf.len() && !no_memory {
+                    // Grown, it holds `want`. Without memory, this run
+                    // sends what fits.
                     drop(o);
-                    grown = true;
-                    Self::grow_send_buf(&mut buf, want);
+                    no_memory = !Self::grow_send_buf(&mut buf, want);
                     continue;
                 }
                 // At least one: the queue is not empty, the buffer never.

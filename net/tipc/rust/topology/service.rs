@@ -116,7 +116,7 @@ impl ServiceInfo for Topology {
 impl Service for Topology {
     // A subscription takes the subscription table's and the name table's
     // locks, never the socket's. A send work made due meanwhile is queued
-    // when the run lets go, after the request that made it due.
+    // when the run lets go, after the request it is handling.
     const HOLD_WHILE_HANDLING: bool = true;
     type ConnState = ConnState;
     type Out = Event;

@@ -576,7 +576,9 @@ fn namespace_exit_during_held_receive() -> CaseResult {
         Ok(ns_stat(&ns, "topology.queued")? >= queued + 4)
     })?;
     // Time for a send work queued with them to start (it would not have,
-    // on a correct server, however long this is).
+    // on a correct server, however long this is: the connection is never
+    // congested, so no `write_space` queues one, and nothing else in the
+    // namespace sends).
     sleep_ms(500);
     let started = f.hits(SEND_WORK_START)? - sends;
     if started != 0 {
@@ -635,7 +637,7 @@ fn held_receive_delivers_after_release() -> CaseResult {
 
 /// A send run that sleeps holds up no other connection's sends: with one
 /// send work stopped at `SEND_BEFORE_SEND` (held, as if it slept in the
-/// socket's lock or in reclaim), another connection's send work of the
+/// socket's lock or in `Service::sent`), another connection's send work of the
 /// same server reaches the point too. Were the send buffer the server's,
 /// the second would sleep on it for as long as the first is held: longer
 /// than the wait here ([`SETTLE`] < [`HOLD_MS`]).
