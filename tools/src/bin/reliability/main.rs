@@ -362,17 +362,15 @@ fn subscribe_synced(c: &TopologyClient, sub: &Subscr) -> CaseResult {
 
 /// A socket bound to instances `0..n` of `ty`, node scope.
 fn bound(ty: u32, n: u32) -> Result<Socket, String> {
-    let s = io(Socket::rdm(), "socket")?;
-    for i in 0..n {
-        io(s.bind(ty, i, i, Scope::Node), "bind")?;
-    }
-    Ok(s)
+    bound_from(ty, 0, n)
 }
 
-/// A socket bound to instance `i` of `ty`, node scope.
-fn bound_one(ty: u32, i: u32) -> Result<Socket, String> {
+/// A socket bound to instances `first..first + n` of `ty`, node scope.
+fn bound_from(ty: u32, first: u32, n: u32) -> Result<Socket, String> {
     let s = io(Socket::rdm(), "socket")?;
-    io(s.bind(ty, i, i, Scope::Node), "bind")?;
+    for i in first..first + n {
+        io(s.bind(ty, i, i, Scope::Node), "bind")?;
+    }
     Ok(s)
 }
 
@@ -652,10 +650,10 @@ fn sleeping_send_holds_up_no_other() -> CaseResult {
     expect_event(&a.client, 30_000)?;
     expect_event(&b.client, 30_000)?;
     f.hold(SEND_BEFORE_SEND)?;
-    let more_a = in_netns(&ns, || bound_one(A, 1))?;
+    let more_a = in_netns(&ns, || bound_from(A, 1, 1))?;
     f.wait_hit(SEND_BEFORE_SEND, nothing)?;
     let queued = ns_stat(&ns, "topology.queued")?;
-    let more_b = in_netns(&ns, || bound_one(B, 1))?;
+    let more_b = in_netns(&ns, || bound_from(B, 1, 1))?;
     let reached = f.wait_hits(SEND_BEFORE_SEND, 2, nothing);
     let b_queued = ns_stat(&ns, "topology.queued")? > queued;
     f.release_all()?;
