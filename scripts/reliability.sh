@@ -29,7 +29,7 @@ for k in debug plain; do
 	VARIANTS=rust step "$REPO/scripts/mkinitramfs.sh"
 	job=reliability-full
 	[ $k = plain ] && job=reliability-stalled
-	"$REPO/scripts/vm-run.sh" -t "${RELIABILITY_TIMEOUT:-5400}" -n "$job-$k" \
+	"$REPO/scripts/vm-run.sh" -t "${RELIABILITY_TIMEOUT:-7200}" -n "$job-$k" \
 		"$REPO/tests/guest/$job.sh"
 	runs="$runs $BUILD_DIR/runs/$job-$k"
 done
