@@ -37,10 +37,9 @@ memory() {
 # run_pass VARIANT ROUND [WORKLOAD...]: one pass of the workloads (all,
 # then the memory figures, if none) on a freshly loaded build.
 run_pass() {
-	v=$1
-	r=$2
+	local variant=$1 round=$2
 	shift 2
-	tipc_load "$v" || return 1
+	tipc_load "$variant" || return 1
 	$TIPC node set addr 1.1.1
 	out=/tmp/bench.out
 	timed "$WARM_MS" "$@" >/dev/null || { log "warm-up failed"; return 1; }
@@ -48,7 +47,8 @@ run_pass() {
 	if [ "$MEMORY" = 1 ] && [ $# = 0 ]; then
 		memory >>$out || { log "memory workload failed"; return 1; }
 	fi
-	sed -n -e "s/^BENCH /@@BENCH $v $r /p" -e "s/^BENCHTIME /@@BENCHTIME $v $r /p" $out
+	sed -n -e "s/^BENCH /@@BENCH $variant $round /p" \
+		-e "s/^BENCHTIME /@@BENCHTIME $variant $round /p" $out
 	tipc_unload
 }
 
