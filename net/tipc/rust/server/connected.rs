@@ -25,7 +25,7 @@ use kernel::{
     new_mutex, new_spinlock_bh, new_work,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{Arc, ArcBorrow, Mutex, SpinLockBh},
+    sync::{Arc, ArcBorrow, Mutex, SpinLockBh, UniqueArc},
     workqueue::{kthread, Work, WorkItem},
 };
 
@@ -161,6 +161,10 @@ impl<S: Service> ConnServer<S> {
         let first = if accepted { SEND_FIRST } else { 0 };
         let send_buf = KVec::from_elem(S::Out::default(), first, GFP_KERNEL)?;
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        // Every allocation precedes the table lock, which group join and
+        // leave take under their socket's lock: it is held across neither
+        // reclaim nor, on a failure, the release of `sock`.
+        let slot = UniqueArc::new_uninit(GFP_KERNEL)?;
         let mut table = self.table.lock();
         if self.base.is_stopping() {
             // The namespace is going away.
@@ -171,8 +175,8 @@ impl<S: Service> ConnServer<S> {
             id = id.wrapping_add(1) & (i32::MAX as u32);
         }
         table.next_id = id.wrapping_add(1) & (i32::MAX as u32);
-        let conn = Arc::pin_init(
-            try_pin_init!(Conn {
+        let conn: Arc<Conn<S>> = slot
+            .pin_init_with(pin_init!(Conn {
                 id,
                 server: self.clone(),
                 sock,
@@ -195,9 +199,9 @@ impl<S: Service> ConnServer<S> {
                 send_buf <- new_mutex!(send_buf, "tipc_conn_send_buf"),
                 recv_work <- kthread::Work::new(self.recv.worker()),
                 send_work <- new_work!("tipc_conn_send"),
-            }? Error),
-            GFP_KERNEL,
-        )?;
+            }))
+            .unwrap_or_else(|never| match never {})
+            .into();
         table.conns.insert(reservation.into_node(id, conn.clone()));
         drop(table);
         self.stats.conns_opened.inc();
